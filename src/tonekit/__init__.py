@@ -1,0 +1,37 @@
+"""tonekit: hostility and courtesy in official statements, with the evidence for every score.
+
+>>> import tonekit
+>>> r = tonekit.score("Abe is none other than a perfect imbecile and a political dwarf.")
+>>> r.hostility > 0.5, r.courtesy
+(True, 0.0)
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .lexicon import Category, Entry, Lexicon, LexiconError, LexiconProblem, Modifiers
+from .pipeline import ToneComponent, load, score
+from .scoring import Marker, Modifier, SentenceTone, ToneResult
+
+try:
+    __version__ = version("tonekit")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Category",
+    "Entry",
+    "Lexicon",
+    "LexiconError",
+    "LexiconProblem",
+    "Marker",
+    "Modifier",
+    "Modifiers",
+    "SentenceTone",
+    "ToneComponent",
+    "ToneResult",
+    "__version__",
+    "load",
+    "score",
+]

@@ -1,0 +1,372 @@
+"""The spaCy side: the ``tonekit`` component, ``load`` and ``score``.
+
+The component turns a Doc into markers with one pass of a ``PhraseMatcher`` over
+lower-cased token text. Lemma entries are expanded to their inflected surface forms
+(from spaCy's English lookup table) when the lexicon is compiled, so no document
+has to be lemmatized; a user pipeline that already sets lemmas is matched on them too.
+
+>>> import tonekit
+>>> nlp = tonekit.load()
+>>> doc = nlp("Abe is none other than a perfect imbecile.")
+>>> doc._.hostility > 0.5
+True
+>>> [m.category for m in doc._.markers]
+['insult']
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+import numpy as np
+import spacy
+import srsly
+from spacy.attrs import SENT_START
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.pipeline import Sentencizer
+from spacy.tokens import Doc, Span
+
+from .lexicon import Entry, Lexicon, resolve
+from .scoring import (
+    QUOTE_CHARS,
+    Hit,
+    Marker,
+    SentenceTone,
+    ToneResult,
+    aggregate,
+    find_markers,
+    merge,
+    scores_row,
+    sentence_tone,
+)
+
+SPAN_KEY = "tonekit"
+_MAX_VARIANTS = 64  # inflected variants of one multiword term
+_CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
+_MARKER_KINDS = frozenset({"entry", "distancing", "quote"})
+
+
+@Language.factory(
+    "tonekit",
+    default_config={"lexicon": "diplomatic-en"},
+    assigns=["doc._.tonekit", "doc.spans"],
+)
+def make_tonekit(nlp: Language, name: str, lexicon: str) -> ToneComponent:
+    """Factory of the ``tonekit`` component; ``lexicon`` is a bundled name or a CSV path
+    ("" leaves it to be set with :meth:`ToneComponent.set_lexicon` or ``from_disk``)."""
+    return ToneComponent(nlp, name, lexicon=lexicon or None, default=bool(lexicon))
+
+
+class ToneComponent:
+    """Finds hostility and courtesy markers and scores the Doc, its sentences and spans.
+
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("tonekit")
+    >>> nlp("We express deep condolences to Your Excellency.")._.courtesy > 0.5
+    True
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "tonekit",
+        lexicon: Lexicon | str | Path | None = None,
+        *,
+        default: bool = True,
+    ):
+        self.name = name
+        self.vocab = nlp.vocab
+        self._make_doc = nlp.make_doc
+        self._sentencizer = Sentencizer()
+        self.lexicon: Lexicon | None = None
+        if lexicon is not None or default:
+            self.set_lexicon(resolve(lexicon))
+
+    # -- lexicon compilation ---------------------------------------------------------
+    def set_lexicon(self, lexicon: Lexicon) -> None:
+        """Use another lexicon (rebuilds the matchers)."""
+        self.lexicon = lexicon
+        self._categories = tuple(lexicon.categories)
+        self._zero_categories = dict.fromkeys(self._categories, 0.0)
+        self._payload: dict[int, tuple[str, Entry | None, float]] = {}
+        self._lower = PhraseMatcher(self.vocab, attr="LOWER")
+        self._orth = PhraseMatcher(self.vocab, attr="ORTH")
+        self._lemma = PhraseMatcher(self.vocab, attr="LEMMA")
+        self._has_orth = self._has_lemma = False
+        for i, entry in enumerate(lexicon.entries):
+            key = self._key(f"tonekit.entry.{i}", ("entry", entry, 1.0))
+            words = [t.text for t in self._make_doc(entry.term)]
+            if entry.match == "exact":
+                self._orth.add(key, [Doc(self.vocab, words=words)])
+                self._has_orth = True
+                continue
+            lowered = [w.lower() for w in words]
+            variants = [lowered]
+            if entry.match == "lemma":
+                variants = _inflected_variants(tuple(lowered), lexicon.language)
+                self._lemma.add(key, [Doc(self.vocab, words=lowered, lemmas=lowered)])
+                self._has_lemma = True
+            self._lower.add(key, [Doc(self.vocab, words=v) for v in variants])
+        mods = lexicon.modifiers
+        cue_groups: list[tuple[str, dict[str, float]]] = [
+            ("negation", dict.fromkeys(mods.negation, mods.negation_factor)),
+            ("negation_exception", dict.fromkeys(mods.negation_exceptions, 1.0)),
+            ("intensifier", dict(mods.intensifiers)),
+            ("downtoner", dict(mods.downtoners)),
+            ("contrast", dict.fromkeys(mods.contrast, 1.0)),
+            ("distancing", dict.fromkeys(mods.distancing, 1.0)),
+            ("quote", dict.fromkeys(QUOTE_CHARS if mods.distancing else (), 1.0)),
+        ]
+        for kind, cues in cue_groups:
+            for cue, factor in cues.items():
+                key = self._key(f"tonekit.{kind}.{cue}", (kind, None, factor))
+                words = [t.text.lower() for t in self._make_doc(cue)]
+                self._lower.add(key, [Doc(self.vocab, words=words)])
+
+    def _key(self, name: str, payload: tuple[str, Entry | None, float]) -> str:
+        self._payload[self.vocab.strings.add(name)] = payload
+        return name
+
+    # -- processing ------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        markers, sent_starts = self._analyze(doc, self._lemmas_in(doc), with_sentences=True)
+        bounds = []
+        for i, start in enumerate(sent_starts):
+            end = sent_starts[i + 1] if i + 1 < len(sent_starts) else len(doc)
+            last = doc[end - 1]
+            bounds.append((doc[start].idx, last.idx + len(last), end - start))
+        doc._.tonekit = aggregate(
+            doc.text, markers, len(doc), bounds, self._categories, self.lexicon.label
+        )
+        if markers:
+            doc.spans[SPAN_KEY] = [Span(doc, m.start, m.end, label=m.category) for m in markers]
+        return doc
+
+    def score_row(self, doc: Doc, *, lemmas: bool | None = None) -> dict[str, Any]:
+        """Document-level scores as a flat dict, without per-sentence results: the fast
+        path of batch scoring. The numbers equal those of ``doc._.tonekit``.
+
+        ``lemmas`` says whether the Doc carries lemmas (checked when None).
+        """
+        markers, _ = self._analyze(doc, self._lemmas_in(doc) if lemmas is None else lemmas, False)
+        return scores_row(markers, len(doc), self._zero_categories)
+
+    def _lemmas_in(self, doc: Doc) -> bool:
+        return self._has_lemma and len(doc) > 0 and doc.has_annotation("LEMMA")
+
+    def _analyze(self, doc: Doc, lemmas: bool, with_sentences: bool) -> tuple[list[Marker], list[int]]:
+        """Markers and sentence start offsets (``[0]`` when not asked for and not needed)."""
+        if self.lexicon is None:
+            raise ValueError("the tonekit component has no lexicon: call set_lexicon() first")
+        matches = self._lower(doc)
+        if self._has_orth:
+            matches = [*matches, *self._orth(doc)]
+        if lemmas:
+            matches = [*matches, *self._lemma(doc)]
+        hits = self._resolve(matches) if matches else []
+        needs_markers = any(h.kind in _MARKER_KINDS for h in hits)
+        if not (needs_markers or with_sentences) or not len(doc):
+            return [], [0]
+        if not with_sentences and not any(h.kind == "contrast" for h in hits):
+            # Only contrast is scoped by sentence; a row does not report sentences.
+            return find_markers(doc, hits, self.lexicon, [0]), [0]
+        if not doc.has_annotation("SENT_START"):
+            self._sentencizer(doc)
+        sent_starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+        if not sent_starts or sent_starts[0] != 0:
+            sent_starts.insert(0, 0)
+        markers = find_markers(doc, hits, self.lexicon, sent_starts) if needs_markers else []
+        return markers, sent_starts
+
+    def _resolve(self, matches) -> list[Hit]:
+        """Non-overlapping hits: longest first, entries before cues, then leftmost."""
+        candidates = []
+        for match_id, start, end in matches:
+            kind, entry, factor = self._payload[match_id]
+            candidates.append((-(end - start), _CUE_PRIORITY.get(kind, 3), start, end, kind, entry, factor))
+        candidates.sort(key=lambda c: c[:3])
+        taken: set[int] = set()
+        hits = []
+        for _, _, start, end, kind, entry, factor in candidates:
+            span = range(start, end)
+            if taken.isdisjoint(span):
+                taken.update(span)
+                hits.append(Hit(start, end, kind, entry, factor))
+        hits.sort(key=lambda h: h.start)
+        return [h for h in hits if h.kind != "negation_exception"]
+
+    # -- serialization ---------------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: tuple = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.lexicon.to_csv(path / "lexicon.csv")
+
+    def from_disk(self, path: str | Path, *, exclude: tuple = ()) -> ToneComponent:
+        self.set_lexicon(Lexicon.from_csv(Path(path) / "lexicon.csv"))
+        return self
+
+    def to_bytes(self, *, exclude: tuple = ()) -> bytes:
+        csv_text, metadata = self.lexicon.to_strings()
+        return srsly.msgpack_dumps({"entries": csv_text, "metadata": metadata})
+
+    def from_bytes(self, data: bytes, *, exclude: tuple = ()) -> ToneComponent:
+        payload = srsly.msgpack_loads(data)
+        self.set_lexicon(Lexicon.from_strings(payload["entries"], payload["metadata"]))
+        return self
+
+
+@lru_cache(maxsize=4)
+def _inflections(language: str) -> dict[str, tuple[str, ...]]:
+    """Lemma -> inflected forms, inverted from spaCy's lookup lemma table."""
+    try:
+        import spacy_lookups_data
+    except ImportError:  # lemma entries then match their dictionary form only
+        return {}
+    table_path = Path(spacy_lookups_data.__file__).parent / "data" / f"{language}_lemma_lookup.json.gz"
+    if not table_path.exists():
+        return {}
+    inverse: dict[str, set[str]] = {}
+    for form, lemma in srsly.read_gzip_json(table_path).items():
+        inverse.setdefault(lemma.lower(), set()).add(form.lower())
+    return {lemma: tuple(sorted(forms)) for lemma, forms in inverse.items()}
+
+
+def _inflected_variants(words: tuple[str, ...], language: str) -> list[list[str]]:
+    table = _inflections(language)
+    options = [(w, *[f for f in table.get(w, ()) if f != w]) for w in words]
+    return [list(v) for v in itertools.islice(itertools.product(*options), _MAX_VARIANTS)]
+
+
+# -- Doc / Span attributes ---------------------------------------------------------------
+
+
+def _span_tone(span: Span) -> SentenceTone | None:
+    result: ToneResult | None = span.doc._.tonekit
+    if result is None:
+        return None
+    markers = [m for m in result.markers if span.start <= m.start and m.end <= span.end]
+    index = next((s.index for s in result.sentences if s.start_char <= span.start_char < s.end_char), 0)
+    return sentence_tone(index, span.text, span.start_char, span.end_char, len(span), markers)
+
+
+def _register_extensions() -> None:
+    if not Doc.has_extension("tonekit"):
+        Doc.set_extension("tonekit", default=None)
+    for attr in ("hostility", "courtesy", "tone", "hostility_rate", "courtesy_rate"):
+        if not Doc.has_extension(attr):
+            Doc.set_extension(attr, getter=lambda doc, a=attr: getattr(doc._.tonekit, a, None))
+        if not Span.has_extension(attr):
+            Span.set_extension(attr, getter=lambda span, a=attr: getattr(_span_tone(span), a, None))
+    if not Doc.has_extension("markers"):
+        Doc.set_extension("markers", getter=lambda doc: doc._.tonekit.markers if doc._.tonekit else ())
+    if not Span.has_extension("tonekit"):
+        Span.set_extension("tonekit", getter=_span_tone)
+    if not Span.has_extension("markers"):
+        Span.set_extension(
+            "markers",
+            getter=lambda span: tuple(
+                m for m in (span.doc._.markers or ()) if span.start <= m.start and m.end <= span.end
+            ),
+        )
+
+
+_register_extensions()
+
+
+# -- user-facing entry points ----------------------------------------------------------------
+
+
+def load(lexicon: Lexicon | str | Path | None = None, *, lemmatizer: bool = False) -> Language:
+    """Blank English pipeline + lookup lemmatizer + sentencizer + the ``tonekit`` component.
+
+    The lookup lemmatizer (spacy-lookups-data) is in the pipeline but disabled unless
+    ``lemmatizer=True``: matching does not need it (lemma entries are expanded to their
+    inflections), and lemmatizing every token would cost more than the rest of the
+    pipeline together. Enable it with ``nlp.enable_pipe("lemmatizer")`` for ``token.lemma_``.
+
+    >>> nlp = load()
+    >>> nlp.pipe_names
+    ['sentencizer', 'tonekit']
+    """
+    lex = resolve(lexicon)
+    nlp = spacy.blank(lex.language)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("sentencizer")
+    # A lexicon given by name or path is recorded in the config; any other is saved by to_disk.
+    by_name = str(lexicon) if isinstance(lexicon, (str, Path)) else ("" if lexicon else "diplomatic-en")
+    component = nlp.add_pipe("tonekit", config={"lexicon": by_name})
+    nlp.initialize()
+    if component.lexicon is None:
+        component.set_lexicon(lex)
+    if not lemmatizer:
+        nlp.disable_pipe("lemmatizer")
+    return nlp
+
+
+_PIPELINES: OrderedDict[str, Language] = OrderedDict()
+
+
+def pipeline_for(lexicon: Lexicon | str | Path | None = None) -> Language:
+    """A cached ``load(lexicon)``, keyed by the lexicon's content hash."""
+    lex = resolve(lexicon)
+    key = lex.content_hash
+    if key not in _PIPELINES:
+        _PIPELINES[key] = load(lex)
+        if len(_PIPELINES) > 4:
+            _PIPELINES.popitem(last=False)
+    _PIPELINES.move_to_end(key)
+    return _PIPELINES[key]
+
+
+def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Language | None = None) -> ToneResult:
+    """Score one text for hostility and courtesy, with the markers behind the scores.
+
+    Texts longer than ``nlp.max_length`` are scored in pieces cut at paragraph or
+    sentence ends and joined; an empty or blank text scores zero.
+
+    >>> r = score("I express deep condolences and sympathy to Your Excellency.")
+    >>> r.courtesy > 0.5 and r.hostility == 0
+    True
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"score() expects the text as a str, got {type(text).__name__}: {text!r:.80}")
+    if nlp is None:
+        nlp = pipeline_for(lexicon)
+    if len(text) <= nlp.max_length:
+        return nlp(text)._.tonekit
+    pieces = list(split_long_text(text, nlp.max_length))
+    parts = [(offset, doc._.tonekit) for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces))]
+    categories = tuple(nlp.get_pipe("tonekit").lexicon.categories) if "tonekit" in nlp.pipe_names else ()
+    return merge(parts, text, categories)
+
+
+def split_long_text(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """Cut ``text`` into ``(offset, piece)`` of at most ``limit`` characters,
+    preferring paragraph breaks, then sentence ends, then spaces."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", "? ", "! ", " "):
+            cut = window.rfind(sep)
+            if cut > limit // 2:
+                cut += len(sep)
+                break
+            cut = -1
+        if cut <= 0:
+            cut = limit
+        yield start, text[start : start + cut]
+        start += cut
+    yield start, text[start:]
+
+
+def component_of(nlp: Language) -> ToneComponent:
+    """The tonekit component of a pipeline (a clear error when it has none)."""
+    if "tonekit" not in nlp.component_names:
+        raise ValueError(f"the pipeline has no 'tonekit' component (components: {nlp.component_names})")
+    return nlp.get_pipe("tonekit")
