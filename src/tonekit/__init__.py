@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import corpora, eras
+from .corpus import (
+    CORPUS_COLUMNS,
+    CorpusError,
+    CorpusProblem,
+    CorpusWriter,
+    iter_corpus,
+    read_corpus,
+    write_corpus,
+)
+from .eras import Tenure, TenureTable, assign_era, japan_prime_ministers
 from .lexicon import Category, Entry, Lexicon, LexiconError, LexiconProblem, Modifiers
 from .pipeline import ToneComponent, load, score
 from .scoring import Marker, Modifier, SentenceTone, ToneResult
@@ -20,6 +31,19 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 __all__ = [
+    "CORPUS_COLUMNS",
+    "CorpusError",
+    "CorpusProblem",
+    "CorpusWriter",
+    "Tenure",
+    "TenureTable",
+    "assign_era",
+    "corpora",
+    "eras",
+    "iter_corpus",
+    "japan_prime_ministers",
+    "read_corpus",
+    "write_corpus",
     "Category",
     "Entry",
     "Lexicon",

@@ -136,7 +136,7 @@ class ToneComponent:
     def __call__(self, doc: Doc) -> Doc:
         markers, sent_starts = self._analyze(doc, self._lemmas_in(doc), with_sentences=True)
         bounds = []
-        for i, start in enumerate(sent_starts):
+        for i, start in enumerate(sent_starts if len(doc) else ()):
             end = sent_starts[i + 1] if i + 1 < len(sent_starts) else len(doc)
             last = doc[end - 1]
             bounds.append((doc[start].idx, last.idx + len(last), end - start))

@@ -12,7 +12,7 @@ and turned into a bounded score that is comparable across lengths::
 ``tone = courtesy - hostility`` is derived from the two axes, never the reverse.
 
 >>> round(saturate(3.0, 20), 3)   # one weight-3 insult in a 20-token sentence
-0.632
+0.699
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-PRIOR_TOKENS = 10.0  # pseudo-tokens: one marker in a 3-word text is not 33 per 100
+PRIOR_TOKENS = 5.0  # pseudo-tokens: one marker in a two-word text is not 50 per 100
 SCALE = 10.0
 
 
@@ -160,6 +160,11 @@ class ToneResult:
 
     def sentences_frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(s) for s in self.sentences])
+
+    def _repr_html_(self) -> str:
+        from .viz import render_html  # matplotlib-free, but only needed in notebooks
+
+        return render_html(self)
 
 
 # -- aggregation ------------------------------------------------------------------

@@ -1,0 +1,907 @@
+"""Corpus files <-> pandas DataFrames, with validation and streaming.
+
+A corpus holds one statement per record: a unique ``id``, the ``text`` and
+optional metadata (:data:`CORPUS_COLUMNS`); any other column is kept as-is.
+Supported formats are CSV (``.csv``), JSON Lines (``.jsonl``, ``.ndjson``) and
+Parquet (``.parquet``, ``.pq``); ``"-"`` means stdin/stdout.
+
+Every problem is reported with the file, the physical line (CSV, JSONL) or the
+0-based row (Parquet) and the field, e.g.::
+
+    statements.jsonl, line 2, field 'text': not valid JSON (Expecting ',' delimiter)
+
+Example
+-------
+>>> df = read_corpus("statements.csv")                      # doctest: +SKIP
+>>> df = read_corpus("statements.jsonl", errors="report")   # doctest: +SKIP
+>>> df[df["error"].notna()]                                 # doctest: +SKIP
+>>> write_corpus(iter_corpus("big.jsonl"), "big.parquet")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import math
+import os
+import re
+import secrets
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal, Union
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CORPUS_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "FORMATS",
+    "CorpusProblem",
+    "CorpusError",
+    "CorpusWriter",
+    "read_corpus",
+    "iter_corpus",
+    "write_corpus",
+]
+
+#: Documented optional columns (any other column is kept unchanged).
+CORPUS_COLUMNS: tuple[str, ...] = (
+    "date",
+    "speaker",
+    "speaker_role",
+    "outlet",
+    "addressee",
+    "title",
+    "source_url",
+    "source_note",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = ("id", "text")
+FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
+
+PathLike = Union[str, "os.PathLike[str]"]
+Errors = Literal["raise", "report"]
+_Flag = Callable[[int, str, str], None]  # (position in chunk, field, message)
+
+_STDIO = "-"
+_STDIN_NAME = "<stdin>"
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_ALIASES = {"csv": "csv", "jsonl": "jsonl", "ndjson": "jsonl", "parquet": "parquet", "pq": "parquet"}
+# pandas >= 3 has a real string dtype; on pandas 2 strings live in object columns.
+_STR_DTYPE: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+# Microseconds match what pd.to_datetime gives for strings on pandas 3.
+_DATE_DTYPE = "datetime64[us]"
+_ABSENT = object()  # the record has no such field (short CSV row, missing JSON key)
+_READ_ALL = 1 << 62
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class CorpusProblem:
+    """One problem in a corpus file.
+
+    ``line`` is the 1-based physical line (CSV header = line 1), ``row`` the
+    0-based record number (the DataFrame index); Parquet has rows only.
+
+    >>> str(CorpusProblem("statements.jsonl", 2, 1, "text", "not valid JSON (Expecting ',' delimiter)"))
+    "statements.jsonl, line 2, field 'text': not valid JSON (Expecting ',' delimiter)"
+    """
+
+    file: str
+    line: int | None
+    row: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        elif self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class CorpusError(ValueError):
+    """Invalid corpus; ``.problems`` lists every :class:`CorpusProblem` found.
+
+    >>> err = CorpusError([CorpusProblem("a.csv", 3, 1, "id", "empty id")])
+    >>> print(err)
+    1 problem in a.csv:
+      a.csv, line 3, field 'id': empty id
+    """
+
+    def __init__(self, problems: Iterable[CorpusProblem]) -> None:
+        self.problems: tuple[CorpusProblem, ...] = tuple(problems)
+        files = ", ".join(dict.fromkeys(p.file for p in self.problems)) or "corpus"
+        n = len(self.problems)
+        head = f"{n} problem{'' if n == 1 else 's'} in {files}:"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keep .problems through pickling (multiprocessing)
+        return (type(self), (self.problems,))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _resolve_format(path: PathLike, format: str | None) -> str:
+    if format is not None:
+        fmt = _ALIASES.get(str(format).lower())
+        if fmt is None:
+            raise ValueError(f"unknown corpus format {format!r}; use one of {', '.join(FORMATS)}")
+        return fmt
+    name = os.fspath(path)
+    if name == _STDIO:
+        return "csv"
+    fmt = _EXTENSIONS.get(Path(name).suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"cannot tell the format of {name!r} from its extension; "
+            f"pass format= one of {', '.join(FORMATS)}"
+        )
+    return fmt
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("raise", "report"):
+        raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
+    return False
+
+
+def _kind(value: Any) -> str:
+    """JSON-ish name of a value's type, for messages."""
+    if isinstance(value, (bool, np.bool_)):
+        return "a boolean"
+    if isinstance(value, (int, float, np.number)):
+        return "a number"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+_ISO_DATE = re.compile(
+    r"\s*(?:(\d{4})-(\d{2})-(\d{2})|(\d{4})(\d{2})(\d{2}))"
+    r"(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?"
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
+)
+
+
+def _parse_date(value: Any) -> tuple[dt.date | None, str | None]:
+    """(date, None) or (None, error message); missing values give (None, None).
+
+    A time or UTC offset may follow the date; the calendar date as written is kept,
+    because a statement is dated in its own time zone.
+    """
+    if _is_missing(value):
+        return None, None
+    if isinstance(value, dt.datetime):  # also pd.Timestamp
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).date(), None
+    if not isinstance(value, str):
+        return None, f"date must be an ISO date string, not {_kind(value)}"
+    if len(value) == 10:  # fast path for the usual YYYY-MM-DD
+        try:
+            return dt.date.fromisoformat(value), None
+        except ValueError:
+            pass
+    if not value.strip():
+        return None, None
+    m = _ISO_DATE.fullmatch(value)
+    problem = "expected an ISO date such as 2019-11-30"
+    if m:
+        g = m.groups()
+        y, mo, d = (g[0], g[1], g[2]) if g[0] else (g[3], g[4], g[5])
+        hh, mm, ss = (int(x) if x else 0 for x in g[6:9])
+        try:
+            if hh > 23 or mm > 59 or ss > 60:
+                raise ValueError("time out of range")
+            return dt.date(int(y), int(mo), int(d)), None
+        except ValueError as exc:
+            problem = str(exc)
+    return None, f"unparseable date {value!r} ({problem})"
+
+
+def _json_error_field(line: str, pos: int) -> str | None:
+    """Best guess of the key whose value holds a JSON syntax error."""
+    keys = re.findall(r'"((?:[^"\\]|\\.)*)"\s*:', line[:pos])
+    return keys[-1] if keys else None
+
+
+# --------------------------------------------------------------------------- raw chunks
+
+
+@dataclass
+class _Raw:
+    """Records as parsed, before validation."""
+
+    frame: pd.DataFrame  # every column; id/text/date get replaced after validation
+    values: dict[str, list[Any]]  # raw id/text/date cells (_ABSENT where lacking)
+    lines: list[int | None]
+    start: int  # 0-based record number of the first record
+    pre: dict[int, list[CorpusProblem]] = field(default_factory=dict)  # parse problems
+    broken: set[int] = field(default_factory=set)  # records that could not be parsed at all
+
+
+def _take(it: Iterator[Any], n: int | None) -> list[Any]:
+    return list(itertools.islice(it, n if n is not None else _READ_ALL))
+
+
+def _csv_records(fh: IO[str], name: str) -> Iterator[tuple[int, list[str]]]:
+    """(starting physical line, fields) per record; blank lines skipped."""
+    reader = csv.reader(fh, strict=True)
+    prev = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            msg = str(exc)
+            if "unexpected end of data" in msg:
+                msg = "unterminated quoted field"
+            raise CorpusError([CorpusProblem(name, prev + 1, None, None, f"invalid CSV ({msg})")]) from None
+        except UnicodeDecodeError as exc:
+            raise CorpusError(
+                [CorpusProblem(name, prev + 1, None, None, f"not valid UTF-8 near this line ({exc.reason})")]
+            ) from None
+        start, prev = prev + 1, reader.line_num
+        if record:
+            yield start, record
+
+
+def _csv_chunks(fh: IO[str], name: str, v: _Validator, chunksize: int | None) -> Iterator[_Raw]:
+    records = _csv_records(fh, name)
+    first = next(records, None)
+    if first is None:
+        raise CorpusError([CorpusProblem(name, None, None, None, "empty file: no header line")])
+    header_line, header = first
+    columns: list[str] = []
+    for col in header:
+        if col in columns:  # keep both, pandas-style, but say so
+            v.file_problem(header_line, col, f"duplicate column {col!r} in header")
+            n = 1
+            while f"{col}.{n}" in columns:
+                n += 1
+            col = f"{col}.{n}"
+        columns.append(col)
+    v.require(columns, header_line)
+    width = len(columns)
+    start, produced = 0, False
+    while True:
+        batch = _take(records, chunksize)
+        if not batch and produced:
+            return
+        cells: dict[str, list[Any]] = {c: [] for c in columns}
+        lines: list[int | None] = []
+        pre: dict[int, list[CorpusProblem]] = {}
+        for i, (line, record) in enumerate(batch):
+            if len(record) != width:
+                msg = f"expected {width} fields as in the header, found {len(record)}"
+                pre[i] = [CorpusProblem(name, line, start + i, None, msg)]
+            for j, col in enumerate(columns):
+                cells[col].append(record[j] if j < len(record) else _ABSENT)
+            lines.append(line)
+        values = {c: cells[c] for c in ("id", "text", v.date) if c in cells}
+        # Validated columns are replaced later: a cheap placeholder keeps their position.
+        frame = pd.DataFrame(
+            {
+                c: pd.Series([None] * len(xs), dtype=object)
+                if c in values
+                else pd.Series([None if x is _ABSENT else x for x in xs], dtype=_STR_DTYPE)
+                for c, xs in cells.items()
+            }
+        )
+        yield _Raw(frame, values, lines, start, pre)
+        produced, start = True, start + len(batch)
+
+
+def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusProblem | None]]:
+    """(line, record or None, problem) per non-blank line."""
+    for lineno, raw in enumerate(fh, 1):
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield lineno, None, CorpusProblem(name, lineno, None, None, f"not valid UTF-8 ({exc.reason})")
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            where = _json_error_field(text, exc.pos)
+            yield lineno, None, CorpusProblem(name, lineno, None, where, f"not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict):
+            yield lineno, None, CorpusProblem(name, lineno, None, None, f"expected a JSON object, found {_kind(record)}")
+            continue
+        yield lineno, record, None
+
+
+def _jsonl_chunks(fh: IO[bytes], name: str, v: _Validator, chunksize: int | None) -> Iterator[_Raw]:
+    records = _jsonl_records(fh, name)
+    start, produced = 0, False
+    while True:
+        batch = _take(records, chunksize)
+        if not batch and produced:
+            return
+        dicts: list[dict[str, Any]] = []
+        pre: dict[int, list[CorpusProblem]] = {}
+        broken: set[int] = set()
+        for i, (line, record, problem) in enumerate(batch):
+            if problem is not None:
+                pre[i] = [CorpusProblem(problem.file, line, start + i, problem.field, problem.message)]
+                broken.add(i)
+                record = {}
+            dicts.append(record)
+        frame = pd.DataFrame.from_records(dicts) if dicts else pd.DataFrame()
+        keys = ("id", "text", v.date)
+        values = {k: [d.get(k, _ABSENT) for d in dicts] for k in keys if k}
+        lines: list[int | None] = [line for line, _, _ in batch]
+        yield _Raw(frame, values, lines, start, pre, broken)
+        produced, start = True, start + len(batch)
+
+
+def _parquet_chunks(source: Any, name: str, v: _Validator, chunksize: int | None) -> Iterator[_Raw]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(source)
+    except (pa.ArrowException, OSError) as exc:
+        raise CorpusError([CorpusProblem(name, None, None, None, f"not a readable Parquet file ({exc})")]) from None
+    v.require(pf.schema_arrow.names, None)
+    batches: Iterable[Any]
+    if chunksize is None:
+        batches = [pf.read()]
+    else:
+        batches = pf.iter_batches(batch_size=chunksize)
+    start, produced = 0, False
+    for batch in itertools.chain(batches, [None]):
+        if batch is None:
+            if produced:
+                return
+            batch = pf.schema_arrow.empty_table()
+        names = batch.schema.names
+        frame = batch.to_pandas()
+        frame.index = pd.RangeIndex(len(frame))
+        values = {c: batch.column(c).to_pylist() for c in ("id", "text", v.date) if c and c in names}
+        n = batch.num_rows
+        yield _Raw(frame, values, [None] * n, start)
+        produced, start = True, start + n
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Validator:
+    """Checks records chunk by chunk; remembers ids across chunks."""
+
+    def __init__(self, name: str, date: str | None) -> None:
+        self.name = name
+        self.date = date
+        self.seen: dict[str, str] = {}  # id -> where first seen ("line 3" / "row 2")
+        self.missing: set[str] = set()  # required columns absent from the header
+        self.file_problems: list[CorpusProblem] = []
+        self._reported = False
+
+    def file_problem(self, line: int | None, col: str | None, message: str) -> None:
+        self.file_problems.append(CorpusProblem(self.name, line, None, col, message))
+
+    def require(self, columns: Iterable[str], header_line: int | None) -> None:
+        present = set(columns)
+        for col in REQUIRED_COLUMNS:
+            if col not in present:
+                self.missing.add(col)
+                self.file_problem(header_line, col, f"missing required column {col!r}")
+
+    def check(self, raw: _Raw, report: bool) -> tuple[pd.DataFrame, list[CorpusProblem]]:
+        n = len(raw.lines)
+        # Only rows with problems get an entry: most rows are fine.
+        per_row: dict[int, list[CorpusProblem]] = {i: list(ps) for i, ps in raw.pre.items()}
+
+        def flag(i: int, col: str, message: str) -> None:
+            per_row.setdefault(i, []).append(CorpusProblem(self.name, raw.lines[i], raw.start + i, col, message))
+
+        ids: list[str | None] = [None] * n
+        texts: list[str | None] = [None] * n
+        dates: list[dt.date | None] = [None] * n
+        for i in range(n):
+            if i in raw.broken:
+                continue
+            if "id" not in self.missing:
+                ids[i] = self._check_id(raw.values["id"][i], raw, i, flag)
+            if "text" not in self.missing:
+                texts[i] = self._check_text(raw.values["text"][i], i, flag)
+            if self.date and self.date in raw.values:
+                cell = raw.values[self.date][i]
+                dates[i], msg = _parse_date(None if cell is _ABSENT else cell)
+                if msg:
+                    flag(i, self.date, msg)
+
+        frame = raw.frame
+        index = pd.RangeIndex(raw.start, raw.start + n)
+        frame.index = index
+        for pos, col, vals in ((0, "id", ids), (1, "text", texts)):
+            series = pd.Series(vals, index=index, dtype=_STR_DTYPE)
+            if col in frame.columns:
+                frame[col] = series
+            else:
+                frame.insert(min(pos, frame.shape[1]), col, series)
+        if self.date and self.date in frame.columns:
+            days = np.array(dates, dtype="datetime64[D]").astype(_DATE_DTYPE)
+            frame[self.date] = pd.Series(days, index=index)
+
+        problems = [] if self._reported else list(self.file_problems)
+        self._reported = True
+        problems.extend(p for i in sorted(per_row) for p in per_row[i])
+        if report:
+            shared = [p.message for p in self.file_problems]
+            errors = ["; ".join(shared + [p.message for p in per_row.get(i, ())]) or None for i in range(n)]
+            frame["error"] = pd.Series(errors, index=index, dtype=object)
+        return frame, problems
+
+    def _check_id(self, value: Any, raw: _Raw, i: int, flag: _Flag) -> str | None:
+        if value is _ABSENT:
+            flag(i, "id", "missing id")
+            return None
+        if _is_missing(value):
+            flag(i, "id", "missing id (null)")
+            return None
+        if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            value = str(int(value))  # integer ids (JSON, Parquet) become strings
+        if not isinstance(value, str):
+            flag(i, "id", f"id must be a string or an integer, not {_kind(value)}")
+            return None
+        if not value.strip():
+            flag(i, "id", "empty id")
+            return None
+        line = raw.lines[i]
+        where = f"line {line}" if line is not None else f"row {raw.start + i}"
+        if value in self.seen:  # the later record is flagged; both are kept
+            flag(i, "id", f"duplicate id {value!r} (first used on {self.seen[value]})")
+        else:
+            self.seen[value] = where
+        return value
+
+    @staticmethod
+    def _check_text(value: Any, i: int, flag: _Flag) -> str | None:
+        if value is _ABSENT:
+            flag(i, "text", "missing text")
+            return None
+        if _is_missing(value):
+            flag(i, "text", "missing text (null)")
+            return None
+        if not isinstance(value, str):
+            flag(i, "text", f"text must be a string, not {_kind(value)}")
+            return None
+        return value  # "" is a valid (empty) statement
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _display_name(path: PathLike) -> str:
+    name = os.fspath(path)
+    return _STDIN_NAME if name == _STDIO else name
+
+
+def _chunks(
+    path: PathLike, fmt: str, chunksize: int | None, date: str | None, report: bool
+) -> Iterator[tuple[pd.DataFrame, list[CorpusProblem]]]:
+    name = _display_name(path)
+    v = _Validator(name, date)
+    stdin = os.fspath(path) == _STDIO
+    if fmt == "csv":
+        if stdin:
+            buffer = getattr(sys.stdin, "buffer", None)
+            fh: Any = sys.stdin if buffer is None else io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
+            try:
+                for raw in _csv_chunks(fh, name, v, chunksize):
+                    yield v.check(raw, report)
+            finally:
+                if buffer is not None:
+                    fh.detach()  # leave sys.stdin usable
+        else:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                for raw in _csv_chunks(fh, name, v, chunksize):
+                    yield v.check(raw, report)
+    elif fmt == "jsonl":
+        if stdin:
+            buffer = getattr(sys.stdin, "buffer", None)
+            src: Any = buffer if buffer is not None else io.BytesIO(sys.stdin.read().encode("utf-8"))
+            for raw in _jsonl_chunks(src, name, v, chunksize):
+                yield v.check(raw, report)
+        else:
+            with open(path, "rb") as fb:
+                for raw in _jsonl_chunks(fb, name, v, chunksize):
+                    yield v.check(raw, report)
+    else:
+        # Parquet needs a seekable source: buffer stdin.
+        source: Any = io.BytesIO(sys.stdin.buffer.read()) if stdin else os.fspath(path)
+        if not stdin and not os.path.exists(source):
+            raise FileNotFoundError(f"no such corpus file: {source!r}")
+        for raw in _parquet_chunks(source, name, v, chunksize):
+            yield v.check(raw, report)
+
+
+def read_corpus(
+    path: PathLike,
+    *,
+    format: str | None = None,
+    errors: Errors = "raise",
+    date: str | None = "date",
+) -> pd.DataFrame:
+    """Read a whole corpus file into a DataFrame and validate it.
+
+    Required columns: ``id`` (unique, non-empty; integer ids become strings) and
+    ``text`` (a string; ``""`` is valid). CSV cells are read as strings. The
+    ``date`` column (if present; ``date=None`` to skip) is parsed from ISO dates
+    into ``datetime64``; empty cells become NaT.
+
+    ``errors="raise"``: raise :class:`CorpusError` listing every problem.
+    ``errors="report"``: return every record as a row, in input order, with an
+    ``error`` column (None, or the messages joined by ``"; "``) and
+    ``df.attrs["problems"]``. Unreadable files (no CSV header, broken quoting,
+    not Parquet) raise :class:`CorpusError` in both modes.
+
+    >>> df = read_corpus("corpora/dprk_japan/statements.csv")   # doctest: +SKIP
+    >>> df = read_corpus("-", format="jsonl", errors="report")  # doctest: +SKIP
+    """
+    _check_errors(errors)
+    fmt = _resolve_format(path, format)
+    report = errors == "report"
+    frames: list[pd.DataFrame] = []
+    problems: list[CorpusProblem] = []
+    for frame, found in _chunks(path, fmt, None, date, report):
+        frames.append(frame)
+        problems.extend(found)
+    if problems and not report:
+        raise CorpusError(problems)
+    df = frames[0] if len(frames) == 1 else pd.concat(frames)
+    if report:
+        df.attrs["problems"] = problems
+    return df
+
+
+def iter_corpus(
+    path: PathLike,
+    *,
+    format: str | None = None,
+    chunksize: int = 10_000,
+    errors: Errors = "report",
+    date: str | None = "date",
+) -> Iterator[pd.DataFrame]:
+    """Stream a corpus as DataFrames of at most ``chunksize`` rows.
+
+    Validation is the same as :func:`read_corpus` (duplicate ids are detected
+    across chunks); the index continues across chunks, so ``pd.concat`` of the
+    chunks equals ``read_corpus(path, errors=...)``. ``errors="report"``
+    (default) adds the ``error`` column and ``attrs["problems"]`` per chunk;
+    ``errors="raise"`` raises :class:`CorpusError` at the first chunk with problems.
+
+    >>> for chunk in iter_corpus("big.jsonl", chunksize=50_000):  # doctest: +SKIP
+    ...     process(chunk[chunk["error"].isna()])
+    """
+    _check_errors(errors)
+    if not isinstance(chunksize, int) or chunksize < 1:
+        raise ValueError(f"chunksize must be a positive integer, not {chunksize!r}")
+    fmt = _resolve_format(path, format)
+    report = errors == "report"
+
+    def generate() -> Iterator[pd.DataFrame]:
+        for frame, problems in _chunks(path, fmt, chunksize, date, report):
+            if problems and not report:
+                raise CorpusError(problems)
+            if report:
+                frame.attrs["problems"] = problems
+            yield frame
+
+    return generate()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _iso(value: dt.date) -> str:
+    # Midnight timestamps are dates: write them as dates so they read back as dates.
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    return value.isoformat()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_value(x) for x in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(x) for k, x in value.items()}
+    if _is_missing(value):
+        return None
+    if isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.datetime64):
+        return _iso(pd.Timestamp(value))
+    if isinstance(value, dt.date):
+        return _iso(value)
+    return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    value = _json_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_line(cells: list[str]) -> str:
+    """One CSV record ending in "\n".
+
+    Hand-rolled because the csv module (before Python 3.12) leaves a lone "\r"
+    unquoted when the line terminator is "\n", which breaks the record on reading.
+    """
+    quoted = ['"' + c.replace('"', '""') + '"' if _NEEDS_QUOTES.search(c) else c for c in cells]
+    line = ",".join(quoted)
+    return (line or '""') + "\n"  # a lone empty cell must not look like a blank line
+
+
+def _arrow_array(series: pd.Series) -> Any:
+    """Arrow array with a type that does not depend on the chunk's contents."""
+    import pyarrow as pa
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        tz = getattr(series.dtype, "tz", None)
+        return pa.array(series.dt.as_unit("us"), type=pa.timestamp("us", tz=None if tz is None else str(tz)))
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        # Strings stay strings; anything else in an object column becomes its JSON text.
+        vals = [None if _is_missing(x) else (x if isinstance(x, str) else _csv_cell(x)) for x in series]
+        return pa.array(vals, type=pa.string())
+    arr = pa.array(series, from_pandas=True)
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
+
+
+class CorpusWriter:
+    """Write a corpus chunk by chunk, atomically.
+
+    Output goes to a hidden temporary file next to the destination, which is
+    moved into place with :func:`os.replace` only when the writer is closed
+    without error. An exception, Ctrl-C or a killed process therefore never
+    leaves a partial file at the destination (a killed process may leave the
+    hidden ``.name.*.tmp`` file behind). ``"-"`` writes CSV/JSONL to stdout.
+
+    The first chunk fixes the columns; later chunks must have the same columns
+    (in any order). The index is not written. Datetimes are written as ISO
+    dates (``2019-11-30``) when they fall on midnight, else as ISO datetimes;
+    NaN/NaT/None become empty CSV cells, JSON ``null`` or Parquet nulls.
+
+    >>> with CorpusWriter("out.parquet") as w:             # doctest: +SKIP
+    ...     for chunk in iter_corpus("in.jsonl"):
+    ...         w.write(chunk)
+    """
+
+    def __init__(self, path: PathLike, *, format: str | None = None) -> None:
+        self.format = _resolve_format(path, format)
+        self.path = os.fspath(path)
+        self.stdout = self.path == _STDIO
+        if self.stdout and self.format == "parquet":
+            raise ValueError("Parquet cannot be written to stdout; give a file name")
+        self.rows = 0
+        self.closed = False
+        self._tmp: str | None = None
+        self._fh: Any = None
+        self._columns: list[str] | None = None
+        self._header_written = False
+        self._parquet: Any = None
+        self._schema: Any = None
+        self._chunk = 0
+
+    # -- lifecycle
+    def __enter__(self) -> CorpusWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def __del__(self) -> None:  # never leave temp files from a forgotten writer
+        try:
+            if not self.closed:
+                self.abort()
+        except Exception:
+            pass
+
+    def _open(self) -> None:
+        if self._fh is not None:
+            return
+        if self.stdout:
+            self._fh = sys.stdout
+            return
+        dest = Path(self.path)
+        while True:
+            tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                # 0o666 so the umask applies as for any new file (mkstemp would force 0o600).
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+                break
+            except FileExistsError:
+                continue
+        self._tmp = str(tmp)
+        if self.format == "parquet":
+            self._fh = os.fdopen(fd, "wb")
+        else:
+            self._fh = open(fd, "w", encoding="utf-8", newline="")
+
+    def write(self, df: pd.DataFrame) -> None:
+        """Append the rows of ``df``."""
+        if self.closed:
+            raise ValueError(f"writer for {self.path!r} is closed")
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+        self._chunk += 1
+        df = self._align(df)
+        self._open()
+        if self.format == "csv":
+            if not self._header_written:
+                self._fh.write(_csv_line(self._columns or []))
+                self._header_written = True
+            self._fh.writelines(_csv_line([_csv_cell(x) for x in row]) for row in df.itertuples(index=False, name=None))
+        elif self.format == "jsonl":
+            cols = self._columns or []
+            for row in df.itertuples(index=False, name=None):
+                obj = {c: _json_value(x) for c, x in zip(cols, row)}
+                self._fh.write(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n")
+        else:
+            self._write_parquet(df)
+        self.rows += len(df)
+
+    def _align(self, df: pd.DataFrame) -> pd.DataFrame:
+        columns = [str(c) for c in df.columns]
+        if len(set(columns)) != len(columns):
+            raise ValueError(f"chunk {self._chunk} has duplicate column names: {columns}")
+        df = df.set_axis(columns, axis=1)
+        if self._columns is None:
+            self._columns = columns
+            return df
+        if set(columns) != set(self._columns):
+            extra = sorted(set(columns) - set(self._columns))
+            lacking = sorted(set(self._columns) - set(columns))
+            raise ValueError(
+                f"chunk {self._chunk} written to {self.path!r} has different columns than the first chunk"
+                f" (extra: {extra}, missing: {lacking})"
+            )
+        return df[self._columns]
+
+    def _write_parquet(self, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        arrays = []
+        for i, col in enumerate(self._columns or []):
+            arr = _arrow_array(df.iloc[:, i])
+            if self._schema is not None:
+                want = self._schema.field(col).type
+                if arr.type != want:
+                    try:
+                        arr = arr.cast(want)
+                    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                        raise ValueError(
+                            f"column {col!r} of chunk {self._chunk} is {arr.type}, "
+                            f"but {want} in the first chunk ({exc})"
+                        ) from None
+            arrays.append(arr)
+        table = pa.Table.from_arrays(arrays, names=self._columns or [])
+        if self._parquet is None:
+            self._schema = table.schema
+            self._parquet = pq.ParquetWriter(self._fh, self._schema)
+        self._parquet.write_table(table)
+
+    def close(self) -> None:
+        """Finish the file and move it into place (idempotent)."""
+        if self.closed:
+            return
+        if self._columns is None:  # nothing written: still produce a valid, empty corpus
+            self.write(pd.DataFrame({"id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)}))
+        self.closed = True
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            self._fh.flush()
+            if not self.stdout:
+                os.fsync(self._fh.fileno())
+                self._fh.close()
+                os.replace(self._tmp, self.path)  # atomic: the destination is all or nothing
+                self._tmp = None
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Discard everything written; the destination is left untouched."""
+        self.closed = True
+        if self.stdout:
+            return
+        for closer in (self._parquet, self._fh):
+            try:
+                if closer is not None:
+                    closer.close()
+            except Exception:
+                pass
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except FileNotFoundError:
+                pass
+            self._tmp = None
+
+
+def write_corpus(
+    data: pd.DataFrame | Iterable[pd.DataFrame],
+    path: PathLike,
+    *,
+    format: str | None = None,
+) -> int:
+    """Write a DataFrame, or an iterable of DataFrames, to a corpus file atomically.
+
+    The format comes from the extension (or ``format=``); ``"-"`` is stdout
+    (CSV/JSONL). Returns the number of rows written. See :class:`CorpusWriter`.
+
+    >>> write_corpus(df, "statements.jsonl")                          # doctest: +SKIP
+    >>> write_corpus(iter_corpus("in.csv"), "out.parquet")            # doctest: +SKIP
+    """
+    frames = [data] if isinstance(data, pd.DataFrame) else data
+    with CorpusWriter(path, format=format) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return writer.rows

@@ -1,0 +1,418 @@
+"""Tests for tonekit.corpus: reading, validation, streaming and atomic writing.
+
+The statements below are short constructed examples in the style of DPRK
+statements about Japan, not quotations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tonekit.corpus import (
+    CORPUS_COLUMNS,
+    CorpusError,
+    CorpusProblem,
+    CorpusWriter,
+    iter_corpus,
+    read_corpus,
+    write_corpus,
+)
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+# Constructed statements.
+HOSTILE = "Japan had better drop its reckless ambition for overseas expansion."
+COURTEOUS = "We sincerely hope that Japan will take a sincere attitude toward the past."
+MIXED = "The Japanese reactionaries will pay dearly for this,\nand the world will see it."
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def sample_frame(n: int = 5) -> pd.DataFrame:
+    texts = [HOSTILE, COURTEOUS, MIXED, "", "Japan should not act rashly — «Rodong Sinmun», 朝鮮"]
+    dates = ["2019-11-30", "2024-03-26", "2021-01-01", "", "2007-01-01"]
+    return read_corpus_from_records(
+        [
+            {"id": f"s{i}", "date": dates[i % 5], "speaker": "KCNA", "text": texts[i % 5]}
+            for i in range(n)
+        ]
+    )
+
+
+def read_corpus_from_records(records: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(records)
+    df["date"] = pd.to_datetime(df["date"].replace("", None)).astype("datetime64[us]")
+    return df
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def test_problem_str_names_file_line_and_field():
+    p = CorpusProblem("statements.jsonl", 2, 1, "text", "not valid JSON (Expecting ',' delimiter)")
+    assert str(p) == "statements.jsonl, line 2, field 'text': not valid JSON (Expecting ',' delimiter)"
+    assert str(CorpusProblem("s.parquet", None, 4, "id", "empty id")) == "s.parquet, row 4, field 'id': empty id"
+
+
+def test_corpus_columns_documented():
+    assert CORPUS_COLUMNS[0] == "date"
+    assert {"speaker", "speaker_role", "outlet", "addressee", "title", "source_url", "source_note"} <= set(
+        CORPUS_COLUMNS
+    )
+
+
+# --------------------------------------------------------------------------- JSONL
+
+
+@pytest.fixture
+def broken_jsonl(tmp_path: Path) -> Path:
+    return write_text(
+        tmp_path / "statements.jsonl",
+        f"""
+        {{"id": "s1", "date": "2019-11-30", "text": "{HOSTILE}"}}
+        {{"id": "s2", "date": "2019-12-01", "text": "Japan "will" pay dearly"}}
+
+        {{"id": "s3", "date": "2020-01-02", "text": "{COURTEOUS}"}}
+        """,
+    )
+
+
+def test_jsonl_malformed_line_raises_naming_line_2(broken_jsonl: Path):
+    with pytest.raises(CorpusError) as info:
+        read_corpus(broken_jsonl)
+    err = info.value
+    assert isinstance(err, ValueError)
+    assert len(err.problems) == 1
+    problem = err.problems[0]
+    assert problem.line == 2 and problem.field == "text"
+    assert "statements.jsonl, line 2, field 'text': not valid JSON (Expecting ',' delimiter)" in str(err)
+
+
+def test_jsonl_malformed_line_report_keeps_all_rows(broken_jsonl: Path):
+    df = read_corpus(broken_jsonl, errors="report")
+    assert len(df) == 3  # the blank line 3 is not a row
+    assert df["id"].tolist()[0] == "s1" and df["id"].tolist()[2] == "s3"
+    assert pd.isna(df.loc[1, "id"]) and pd.isna(df.loc[1, "text"])
+    assert df["error"].isna().tolist() == [True, False, True]
+    assert df.loc[1, "error"].startswith("not valid JSON")
+    assert [p.line for p in df.attrs["problems"]] == [2]
+    # the line after the blank one is physical line 4
+    assert df.loc[2, "date"] == pd.Timestamp("2020-01-02")
+
+
+def test_jsonl_non_string_text_and_ids(tmp_path: Path):
+    path = write_text(
+        tmp_path / "s.ndjson",
+        """
+        {"id": "a", "text": null}
+        {"id": "b", "text": 42}
+        {"id": "c", "text": ["Japan", "must"]}
+        {"id": 7, "text": ""}
+        {"text": "no id here"}
+        {"id": "  ", "text": "blank id"}
+        {"id": true, "text": "boolean id"}
+        {"id": "h"}
+        [1, 2]
+        """,
+    )
+    with pytest.raises(CorpusError) as info:
+        read_corpus(path)
+    by_line = {p.line: p for p in info.value.problems}
+    assert by_line[1].field == "text" and "missing text" in by_line[1].message
+    assert "text must be a string, not a number" in by_line[2].message
+    assert "not an array" in by_line[3].message
+    assert 4 not in by_line  # integer id and empty text are fine
+    assert by_line[5].field == "id" and by_line[5].message == "missing id"
+    assert by_line[6].message == "empty id"
+    assert "boolean" in by_line[7].message
+    assert by_line[8].field == "text" and by_line[8].message == "missing text"
+    assert "expected a JSON object" in by_line[9].message
+    df = read_corpus(path, errors="report")
+    assert df.loc[3, "id"] == "7" and df.loc[3, "text"] == "" and pd.isna(df.loc[3, "error"])
+    assert len(df) == 9
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def test_csv_multiline_text_and_duplicate_id_name_the_right_lines(tmp_path: Path):
+    path = write_text(
+        tmp_path / "statements.csv",
+        '''
+        id,date,speaker,text
+        s1,2019-11-30,KCNA,"Japan had better drop
+        its reckless ambition."
+        s2,2019-12-01,KCNA,"The Japanese reactionaries
+
+        will pay dearly."
+        s1,2020-01-02,Rodong Sinmun,"A duplicate id on line 7."
+        s3,2020-01-03,KCNA,""
+        ''',
+    )
+    with pytest.raises(CorpusError) as info:
+        read_corpus(path)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.row, problem.field) == (7, 2, "id")
+    assert "duplicate id 's1' (first used on line 2)" in problem.message
+    assert "statements.csv, line 7, field 'id'" in str(info.value)
+
+    df = read_corpus(path, errors="report")
+    assert df["id"].tolist() == ["s1", "s2", "s1", "s3"]  # both duplicates kept
+    assert df["error"].notna().tolist() == [False, False, True, False]
+    assert df.loc[1, "text"] == "The Japanese reactionaries\n\nwill pay dearly."
+    assert df.loc[3, "text"] == ""  # empty text is valid, not NaN
+    assert df["date"].dtype.kind == "M"
+
+
+def test_csv_unparseable_date_names_line_and_field(tmp_path: Path):
+    path = write_text(
+        tmp_path / "statements.csv",
+        f"""
+        id,date,text
+        s1,2019-11-30,"{HOSTILE}"
+        s2,30/11/2019,"{COURTEOUS}"
+        s3,,"No date is fine."
+        s4,2019-02-30,"Impossible day."
+        s5,2019-11-30T09:00:00+09:00,"A time is allowed."
+        """,
+    )
+    with pytest.raises(CorpusError) as info:
+        read_corpus(path)
+    assert [(p.line, p.field) for p in info.value.problems] == [(3, "date"), (5, "date")]
+    assert "statements.csv, line 3, field 'date': unparseable date '30/11/2019'" in str(info.value)
+
+    df = read_corpus(path, errors="report")
+    assert pd.isna(df.loc[1, "date"]) and pd.isna(df.loc[2, "date"])
+    assert df.loc[4, "date"] == pd.Timestamp("2019-11-30")
+    assert df["error"].notna().tolist() == [False, True, False, True, False]
+
+
+def test_csv_missing_column_and_short_rows(tmp_path: Path):
+    no_text = write_text(tmp_path / "no_text.csv", "id,speaker\ns1,KCNA\n")
+    with pytest.raises(CorpusError) as info:
+        read_corpus(no_text)
+    assert str(info.value.problems[0]) == "%s, line 1, field 'text': missing required column 'text'" % no_text
+    df = read_corpus(no_text, errors="report")
+    assert df.loc[0, "error"] == "missing required column 'text'"
+
+    short = write_text(tmp_path / "short.csv", "id,text,speaker\ns1\ns2,,KCNA\n")
+    with pytest.raises(CorpusError) as info:
+        read_corpus(short)
+    messages = [(p.line, p.field, p.message) for p in info.value.problems]
+    assert (2, "text", "missing text") in messages  # a missing cell is not an empty text
+    assert all(line == 2 for line, _, _ in messages)  # s2 has an empty text: fine
+
+
+def test_csv_unterminated_quote_is_fatal_with_line(tmp_path: Path):
+    path = write_text(tmp_path / "s.csv", 'id,text\ns1,"fine"\ns2,"never closed\nmore\n')
+    for errors in ("raise", "report"):
+        with pytest.raises(CorpusError, match=r"s\.csv, line 3: invalid CSV \(unterminated quoted field\)"):
+            read_corpus(path, errors=errors)
+
+
+def test_extra_columns_are_kept_and_format_override(tmp_path: Path):
+    path = write_text(tmp_path / "statements.txt", f'id,text,stance\ns1,"{HOSTILE}",hostile\n')
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        read_corpus(path)
+    df = read_corpus(path, format="csv")
+    assert df.columns.tolist() == ["id", "text", "stance"]
+
+
+def test_stdin_dash(monkeypatch: pytest.MonkeyPatch):
+    import io
+
+    data = json.dumps({"id": "s1", "text": HOSTILE}) + "\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode()), encoding="utf-8"))
+    df = read_corpus("-", format="jsonl")
+    assert df["text"].tolist() == [HOSTILE]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"id,text\ns1,hi\n"), encoding="utf-8"))
+    assert read_corpus("-")["text"].tolist() == ["hi"]
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_round_trip(tmp_path: Path, suffix: str):
+    df = sample_frame(5)
+    path = tmp_path / f"statements{suffix}"
+    assert write_corpus(df, path) == 5
+    back = read_corpus(path)
+    pd.testing.assert_frame_equal(back, df, check_dtype=False)
+    assert back["date"].dtype == df["date"].dtype
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_parquet_chunks_with_varying_content_share_one_schema(tmp_path: Path):
+    first = pd.DataFrame({"id": ["a"], "text": [HOSTILE], "note": [None]})
+    second = pd.DataFrame({"text": [COURTEOUS], "id": ["b"], "note": ["from KCNA"]})  # other order
+    path = tmp_path / "s.pq"
+    write_corpus(iter([first, second]), path)
+    back = read_corpus(path)
+    assert back["id"].tolist() == ["a", "b"]
+    assert back["note"].tolist()[1] == "from KCNA" and pd.isna(back["note"].tolist()[0])
+    with pytest.raises(ValueError, match="different columns"):
+        write_corpus([first, first.drop(columns="note")], tmp_path / "bad.parquet")
+    assert not (tmp_path / "bad.parquet").exists()
+
+
+def test_jsonl_writer_output(tmp_path: Path):
+    df = pd.DataFrame(
+        {
+            "id": ["s1", "s2"],
+            "text": ["朝鮮 «KCNA»", None],
+            "date": pd.to_datetime(["2019-11-30", None]),
+            "score": [0.5, float("nan")],
+        }
+    )
+    path = tmp_path / "s.jsonl"
+    write_corpus(df, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {"id": "s1", "text": "朝鮮 «KCNA»", "date": "2019-11-30", "score": 0.5}
+    assert json.loads(lines[1]) == {"id": "s2", "text": None, "date": None, "score": None}
+    assert "朝鮮" in lines[0]  # ensure_ascii=False
+
+
+def test_stdout_dash(capsys: pytest.CaptureFixture[str]):
+    write_corpus(pd.DataFrame({"id": ["s1"], "text": [HOSTILE]}), "-", format="jsonl")
+    assert json.loads(capsys.readouterr().out) == {"id": "s1", "text": HOSTILE}
+    with pytest.raises(ValueError, match="stdout"):
+        write_corpus(pd.DataFrame({"id": ["s1"], "text": ["x"]}), "-", format="parquet")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text())
+def test_any_text_round_trips_through_csv_and_jsonl(tmp_path: Path, text: str):
+    df = pd.DataFrame({"id": ["s1", "s2"], "text": [text, HOSTILE]})
+    for name in ("prop.csv", "prop.jsonl"):
+        path = tmp_path / name
+        write_corpus(df, path)
+        back = read_corpus(path)
+        assert back["text"].tolist() == [text, HOSTILE]
+        assert back["id"].tolist() == ["s1", "s2"]
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("chunksize", [1, 3, 100])
+def test_iter_corpus_chunks_concatenate_to_read_corpus(tmp_path: Path, suffix: str, chunksize: int):
+    df = sample_frame(8)
+    df.loc[6, "id"] = "s1"  # duplicate across chunks
+    path = tmp_path / f"s{suffix}"
+    write_corpus(df, path)
+    chunks = list(iter_corpus(path, chunksize=chunksize))
+    assert all(len(c) <= chunksize for c in chunks)
+    whole = read_corpus(path, errors="report")
+    pd.testing.assert_frame_equal(pd.concat(chunks), whole)
+    assert whole["error"].notna().tolist() == [i == 6 for i in range(8)]
+    assert sum(len(c.attrs["problems"]) for c in chunks) == 1
+
+
+def test_iter_corpus_raise_stops_at_first_bad_chunk(tmp_path: Path):
+    df = sample_frame(6)
+    df.loc[4, "id"] = "s0"
+    path = tmp_path / "s.jsonl"
+    write_corpus(df, path)
+    it = iter_corpus(path, chunksize=2, errors="raise")
+    assert len(next(it)) == 2 and len(next(it)) == 2
+    with pytest.raises(CorpusError, match="line 5, field 'id': duplicate id 's0' \\(first used on line 1\\)"):
+        next(it)
+
+
+def test_bad_arguments(tmp_path: Path):
+    with pytest.raises(ValueError, match="errors"):
+        read_corpus(tmp_path / "x.csv", errors="ignore")
+    with pytest.raises(ValueError, match="chunksize"):
+        iter_corpus(tmp_path / "x.csv", chunksize=0)
+    with pytest.raises(ValueError, match="unknown corpus format"):
+        read_corpus(tmp_path / "x.csv", format="xlsx")
+
+
+# --------------------------------------------------------------------------- atomic writing
+
+
+def _chunks_then(exc: BaseException):
+    yield pd.DataFrame({"id": ["s1"], "text": [HOSTILE]})
+    yield pd.DataFrame({"id": ["s2"], "text": [COURTEOUS]})
+    raise exc
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("exc", [RuntimeError("source failed"), KeyboardInterrupt()])
+def test_interrupted_write_leaves_no_file(tmp_path: Path, suffix: str, exc: BaseException):
+    dest = tmp_path / f"out{suffix}"
+    with pytest.raises(type(exc)):
+        write_corpus(_chunks_then(exc), dest)
+    assert list(tmp_path.iterdir()) == []  # neither destination nor temp file
+
+
+def test_interrupted_write_keeps_previous_file(tmp_path: Path):
+    dest = tmp_path / "out.csv"
+    dest.write_text("id,text\nold,previous run\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with CorpusWriter(dest) as writer:
+            writer.write(pd.DataFrame({"id": ["new"], "text": [HOSTILE]}))
+            raise RuntimeError("stop")
+    assert dest.read_text(encoding="utf-8") == "id,text\nold,previous run\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_empty_write_gives_valid_empty_corpus(tmp_path: Path):
+    for suffix in (".csv", ".jsonl", ".parquet"):
+        dest = tmp_path / f"empty{suffix}"
+        assert write_corpus([], dest) == 0
+        assert len(read_corpus(dest)) == 0
+
+
+CHILD = """
+import sys, time
+import pandas as pd
+from tonekit.corpus import write_corpus
+
+def chunks():
+    for i in range(1000):
+        yield pd.DataFrame({"id": [f"s{i}"], "text": ["Japan had better drop its reckless ambition."]})
+        if i == 2:
+            print("WRITING", flush=True)
+        time.sleep(0.05)
+
+write_corpus(chunks(), sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_killed_writer_leaves_no_destination(tmp_path: Path, suffix: str):
+    dest = tmp_path / f"out{suffix}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(dest)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "WRITING", child.stderr.read()
+        temps = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        assert temps, "the writer should be mid-write, with its temporary file open"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        child.stderr.close()
+    assert child.returncode == -signal.SIGKILL
+    assert not dest.exists()

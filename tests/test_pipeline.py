@@ -1,0 +1,145 @@
+"""The spaCy component in tonekit's own pipeline and in user pipelines."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.tokens import Doc
+
+import tonekit
+
+HOSTILE = "The DPRK will never tolerate the reckless provocations of the Japanese reactionaries."
+MIXED = "We thank Your Excellency. The so-called 'apology' of Japan is a shameless deception."
+
+
+def result_tuple(result):
+    return (result.hostility, result.courtesy, result.tone, [m.to_dict() for m in result.markers])
+
+
+def test_load_builds_the_documented_pipeline(nlp):
+    assert nlp.pipe_names == ["sentencizer", "tonekit"]
+    assert "lemmatizer" in nlp.component_names  # present, disabled: matching does not need it
+    doc = nlp(MIXED)
+    assert doc._.tonekit.markers and doc.spans["tonekit"]
+    assert {s.label_ for s in doc.spans["tonekit"]} >= {"distancing", "honorific"}
+
+
+def test_doc_and_sentence_attributes_agree_with_the_result(nlp):
+    doc = nlp(MIXED)
+    result = doc._.tonekit
+    assert doc._.hostility == result.hostility and doc._.markers == result.markers
+    sentences = list(doc.sents)
+    assert [s._.courtesy for s in sentences] == [s.courtesy for s in result.sentences]
+    assert [s._.hostility for s in sentences] == [s.hostility for s in result.sentences]
+    assert sentences[1]._.markers and all(m.sentence == 1 for m in sentences[1]._.markers)
+
+
+def test_component_works_in_a_user_pipeline_with_lemmas():
+    user = spacy.blank("en")
+    user.add_pipe("lemmatizer", config={"mode": "lookup"})
+    user.initialize()
+    user.add_pipe("tonekit")
+    doc = user("Tokyo's puppets condemned the talks. (constructed)")
+    assert doc.has_annotation("LEMMA")
+    assert {m.term for m in doc._.markers} >= {"puppet", "condemn"}
+    assert doc._.tonekit.sentences  # sentence bounds set by the component when missing
+
+
+def test_dependency_parse_scopes_negation():
+    """A pipeline with a parser: negation follows the dependency tree."""
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("tonekit")
+    words = ["The", "DPRK", "will", "never", "tolerate", "the", "reckless", "provocations", "."]
+    heads = [1, 4, 4, 4, 4, 7, 7, 4, 4]
+    deps = ["det", "nsubj", "aux", "neg", "ROOT", "det", "amod", "dobj", "punct"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, sent_starts=[True] + [False] * 8)
+    doc = component(doc)
+    assert doc._.hostility > 0.5
+    assert all("negation" not in m.modifier_kinds for m in doc._.markers)
+
+    words = ["We", "have", "no", "hostile", "intent", "."]
+    heads = [1, 1, 4, 4, 1, 1]
+    deps = ["nsubj", "ROOT", "det", "amod", "dobj", "punct"]
+    doc = component(Doc(nlp.vocab, words=words, heads=heads, deps=deps))
+    assert doc._.hostility == 0
+    assert doc._.markers[0].modifier_kinds == ("negation",)
+
+
+def test_to_disk_and_spacy_load_give_identical_scores(tmp_path, nlp):
+    custom = tonekit.Lexicon.from_records(
+        [{"term": "sea of fire", "dimension": "hostility", "category": "threat", "weight": 3}],
+        name="custom",
+        categories={"threat": {"dimension": "hostility", "definition": "Threat of violence."}},
+    )
+    for pipeline in (nlp, tonekit.load(custom)):
+        pipeline.to_disk(tmp_path / "model")
+        reloaded = spacy.load(tmp_path / "model")
+        for text in (HOSTILE, MIXED, "Seoul will turn into a sea of fire. (constructed)"):
+            assert result_tuple(reloaded(text)._.tonekit) == result_tuple(pipeline(text)._.tonekit)
+        assert reloaded.get_pipe("tonekit").lexicon == pipeline.get_pipe("tonekit").lexicon
+
+
+def test_to_bytes_round_trip(nlp):
+    fresh = spacy.blank("en")
+    fresh.add_pipe("tonekit", config={"lexicon": ""})
+    fresh.get_pipe("tonekit").from_bytes(nlp.get_pipe("tonekit").to_bytes())
+    assert result_tuple(fresh(HOSTILE)._.tonekit) == result_tuple(nlp(HOSTILE)._.tonekit)
+
+
+def test_score_row_equals_the_full_result(nlp):
+    component = nlp.get_pipe("tonekit")
+    for text in (HOSTILE, MIXED, "We respect you, but you are a puppet. (constructed)", "", "   "):
+        row = component.score_row(nlp.make_doc(text))
+        full = nlp(text)._.tonekit
+        assert row["hostility"] == full.hostility and row["courtesy"] == full.courtesy
+        assert row["n_markers"] == full.n_markers and row["n_tokens"] == full.n_tokens
+        assert all(row[c] == v for c, v in full.categories.items())
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="got int: 42"):
+        tonekit.score(42)
+    for blank in ("", "   ", "\n\t"):
+        r = tonekit.score(blank)
+        assert (r.hostility, r.courtesy, r.tone, r.markers) == (0, 0, 0, ())
+
+
+def test_html_like_text_is_scored_as_text():
+    r = tonekit.score("<b>Abe</b> is a <script>alert('puppet')</script> political dwarf.")
+    assert "political dwarf" in {m.term for m in r.markers}
+    assert all(r.text[m.start_char : m.end_char] == m.text for m in r.markers)
+
+
+def test_text_longer_than_max_length_is_scored_in_pieces():
+    nlp = tonekit.load()
+    nlp.max_length = 2_000
+    paragraph = "The puppet regime must stop its provocations. We thank Your Excellency. (constructed)\n\n"
+    text = paragraph * 200
+    r = tonekit.score(text, nlp=nlp)
+    single = tonekit.score(paragraph)
+    assert len(r.markers) == 200 * len(single.markers)
+    assert r.n_tokens == 200 * single.n_tokens
+    assert all(text[m.start_char : m.end_char] == m.text for m in r.markers)
+    whole = tonekit.score(text)  # the default max_length takes it in one piece
+    assert r.hostility == pytest.approx(whole.hostility, abs=1e-3)
+    assert r.courtesy == pytest.approx(whole.courtesy, abs=1e-3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_scores_without_crashing(text):
+    r = tonekit.score(text)
+    assert 0 <= r.hostility < 1 and 0 <= r.courtesy < 1 and -1 < r.tone < 1
+    assert all(text[m.start_char : m.end_char] == m.text for m in r.markers)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["puppet", "so-called", "'", '"', "not", "but", "Your Excellency", "never",
+                                 "thank", ".", "very", "\n", "“", "”", "sea of fire", "no"]), max_size=30))
+def test_any_arrangement_of_cues_and_terms_scores(words):
+    text = " ".join(words)
+    r = tonekit.score(text)
+    assert 0 <= r.hostility < 1 and 0 <= r.courtesy < 1
+    assert all(m.effective_weight >= 0 for m in r.markers)
