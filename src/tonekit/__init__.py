@@ -21,9 +21,15 @@ from .corpus import (
     write_corpus,
 )
 from .eras import Tenure, TenureTable, assign_era, japan_prime_ministers
+from .address import address_by_group, address_forms, address_metrics, address_shares, load_targets
+from .batch import score_corpus
+from .compare import Comparison, compare
+from .keyness import Keyness, category_rates, keyness, markers_table
 from .lexicon import Category, Entry, Lexicon, LexiconError, LexiconProblem, Modifiers
 from .pipeline import ToneComponent, load, score
+from .regression import CheckReport, CasesReport, LexiconDiff, check, run_cases, snapshot
 from .scoring import Marker, Modifier, SentenceTone, ToneResult
+from .viz import render
 
 try:
     __version__ = version("tonekit")
@@ -31,6 +37,25 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 __all__ = [
+    "CasesReport",
+    "CheckReport",
+    "Comparison",
+    "Keyness",
+    "LexiconDiff",
+    "address_by_group",
+    "address_forms",
+    "address_metrics",
+    "address_shares",
+    "category_rates",
+    "check",
+    "compare",
+    "keyness",
+    "load_targets",
+    "markers_table",
+    "render",
+    "run_cases",
+    "score_corpus",
+    "snapshot",
     "CORPUS_COLUMNS",
     "CorpusError",
     "CorpusProblem",

@@ -73,13 +73,16 @@ class Modifiers:
     """Cue words that change a marker's weight, and the factors they apply.
 
     ``negation_factor`` multiplies a negated marker (0 cancels it, the marker stays
-    visible as evidence). ``contrast_before``/``contrast_after`` weigh markers on
+    visible as evidence). Verbs of volition in ``negation_transparent`` pass negation on
+    to their object ("does not seek retaliation"); other verbs stop it ("will never
+    tolerate the provocations"). ``contrast_before``/``contrast_after`` weigh markers on
     either side of a contrast cue in the same sentence ("..., but ...").
     """
 
     negation: tuple[str, ...] = ()
     negation_exceptions: tuple[str, ...] = ()
     negation_factor: float = 0.0
+    negation_transparent: tuple[str, ...] = ()
     intensifiers: Mapping[str, float] = field(default_factory=dict)
     downtoners: Mapping[str, float] = field(default_factory=dict)
     contrast: tuple[str, ...] = ()
@@ -98,6 +101,7 @@ class Modifiers:
             negation=tuple(data.get("negation", ())),
             negation_exceptions=tuple(data.get("negation_exceptions", ())),
             negation_factor=float(data.get("negation_factor", 0.0)),
+            negation_transparent=tuple(data.get("negation_transparent", ())),
             intensifiers={str(k): float(v) for k, v in data.get("intensifiers", {}).items()},
             downtoners={str(k): float(v) for k, v in data.get("downtoners", {}).items()},
             contrast=tuple(contrast.get("cues", ())),
@@ -114,6 +118,7 @@ class Modifiers:
             "negation": list(self.negation),
             "negation_exceptions": list(self.negation_exceptions),
             "negation_factor": self.negation_factor,
+            "negation_transparent": list(self.negation_transparent),
             "intensifiers": dict(self.intensifiers),
             "downtoners": dict(self.downtoners),
             "contrast": {
@@ -601,3 +606,17 @@ def _entries_csv(entries: Iterable[Entry]) -> str:
     for e in entries:
         writer.writerow([e.term, e.dimension, e.category, f"{e.weight:g}", e.match, e.note])
     return buffer.getvalue()
+
+
+def diff(old, new, corpus=None, group: str | None = None, text: str = "text"):
+    """Entries added, removed, relabelled and reweighted between two lexicons and, with a
+    corpus, the documents whose scores change (see :func:`tonekit.regression.diff`).
+
+    >>> old = Lexicon.default()
+    >>> new = old.replace(entries=tuple(e for e in old if e.term != "stooge"))
+    >>> [c.term for c in diff(old, new).removed]
+    ['stooge']
+    """
+    from .regression import diff as _diff  # corpus and scoring code stay out of this module
+
+    return _diff(old, new, corpus=corpus, group=group, text=text)

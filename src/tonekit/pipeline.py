@@ -48,7 +48,6 @@ from .scoring import (
 SPAN_KEY = "tonekit"
 _MAX_VARIANTS = 64  # inflected variants of one multiword term
 _CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
-_MARKER_KINDS = frozenset({"entry", "distancing", "quote"})
 
 
 @Language.factory(
@@ -157,7 +156,8 @@ class ToneComponent:
         return scores_row(markers, len(doc), self._zero_categories)
 
     def _lemmas_in(self, doc: Doc) -> bool:
-        return self._has_lemma and len(doc) > 0 and doc.has_annotation("LEMMA")
+        # A lemmatizer sets every token; Doc.has_annotation would walk the whole Doc.
+        return self._has_lemma and len(doc) > 0 and doc[0].lemma != 0 and doc[-1].lemma != 0
 
     def _analyze(self, doc: Doc, lemmas: bool, with_sentences: bool) -> tuple[list[Marker], list[int]]:
         """Markers and sentence start offsets (``[0]`` when not asked for and not needed)."""
@@ -169,19 +169,16 @@ class ToneComponent:
         if lemmas:
             matches = [*matches, *self._lemma(doc)]
         hits = self._resolve(matches) if matches else []
-        needs_markers = any(h.kind in _MARKER_KINDS for h in hits)
-        if not (needs_markers or with_sentences) or not len(doc):
+        if not len(doc):
             return [], [0]
-        if not with_sentences and not any(h.kind == "contrast" for h in hits):
-            # Only contrast is scoped by sentence; a row does not report sentences.
-            return find_markers(doc, hits, self.lexicon, [0]), [0]
-        if not doc.has_annotation("SENT_START"):
+        if not with_sentences:
+            # A row reports no sentences: split only where a pipeline component already did.
+            sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
+            return find_markers(doc, hits, self.lexicon, sent_starts), [0]
+        if not _has_sentences(doc):
             self._sentencizer(doc)
-        sent_starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
-        if not sent_starts or sent_starts[0] != 0:
-            sent_starts.insert(0, 0)
-        markers = find_markers(doc, hits, self.lexicon, sent_starts) if needs_markers else []
-        return markers, sent_starts
+        sent_starts = _sentence_starts(doc)
+        return find_markers(doc, hits, self.lexicon, sent_starts), sent_starts
 
     def _resolve(self, matches) -> list[Hit]:
         """Non-overlapping hits: longest first, entries before cues, then leftmost."""
@@ -218,6 +215,18 @@ class ToneComponent:
         payload = srsly.msgpack_loads(data)
         self.set_lexicon(Lexicon.from_strings(payload["entries"], payload["metadata"]))
         return self
+
+
+def _has_sentences(doc: Doc) -> bool:
+    # A sentencizer or parser sets every token; Doc.has_annotation would walk the Doc.
+    return len(doc) == 1 or (len(doc) > 1 and doc[1].is_sent_start is not None)
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return starts
 
 
 @lru_cache(maxsize=4)

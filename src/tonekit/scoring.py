@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
+from spacy.pipeline import Sentencizer
 
 PRIOR_TOKENS = 5.0  # pseudo-tokens: one marker in a two-word text is not 50 per 100
 SCALE = 10.0
@@ -329,86 +330,102 @@ class Hit:
     kind: str  # entry | negation | negation_exception | intensifier | downtoner | contrast | distancing | quote
     entry: Any = None  # the lexicon Entry for kind == "entry"
     factor: float = 1.0
-    modifiers: list[Modifier] = field(default_factory=list)
 
 
-def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int]) -> list[Marker]:
+# Sentence-final characters of spaCy's rule-based Sentencizer: where a Doc carries no
+# sentence bounds, contrast is scoped by the same rule without sentencizing the Doc.
+SENTENCE_PUNCT = frozenset(Sentencizer.default_punct_chars)
+
+
+def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None = None) -> list[Marker]:
     """Apply modifiers to the entry hits of ``doc`` and return its markers in text order.
 
-    ``hits`` are non-overlapping (longest match wins); ``sent_starts`` are the token
-    offsets where sentences begin.
+    ``hits`` are non-overlapping (longest match wins). ``sent_starts`` are the token
+    offsets where sentences begin; ``None`` when the Doc is not split into sentences
+    (markers then report sentence 0 and contrast stops at sentence punctuation).
     """
     mods = lexicon.modifiers
-    entries = [h for h in hits if h.kind == "entry"]
-    cues = [h for h in hits if h.kind != "entry"]
-    if not entries and not any(c.kind in ("distancing", "quote") for c in cues):
+    entries, negators, contrasts, distancing, quotes = [], [], [], [], []
+    graded: dict[int, Hit] = {}  # intensifiers and downtoners by the token they end at
+    for h in hits:
+        kind = h.kind
+        if kind == "entry":
+            entries.append(h)
+        elif kind == "negation":
+            negators.append(h)
+        elif kind == "contrast":
+            contrasts.append(h)
+        elif kind in ("intensifier", "downtoner"):
+            graded[h.end] = h
+        elif kind == "distancing":
+            distancing.append(h)
+        elif kind == "quote":
+            quotes.append(h)
+    if not entries and not distancing and not quotes:
         return []
-    has_parse = doc.has_annotation("DEP")
+    has_parse = bool(negators or distancing) and _is_parsed(doc)
+    if sent_starts is None:
+        sentence_of = lambda i: 0  # noqa: E731
+    else:
+        sentence_of = lambda i: sentence_index(sent_starts, i)  # noqa: E731
 
-    cue_ending_at = {c.end: c for c in cues if c.kind in ("intensifier", "downtoner")}
-    distanced: list[tuple[int, int, Marker]] = []
-    for start, end, cue in _distancing_spans(doc, cues, mods, has_parse):
-        text = doc[start:end].text
-        marker = Marker(
-            text=text,
-            start_char=doc[start].idx,
-            end_char=doc[start].idx + len(text),
-            dimension=lexicon.categories[mods.distancing_category].dimension,
-            category=mods.distancing_category,
-            term=cue,
-            weight=mods.distancing_weight,
-            effective_weight=mods.distancing_weight,
-            sentence=sentence_index(sent_starts, start),
-            start=start,
-            end=end,
-        )
-        distanced.append((start, end, marker))
+    def located(start: int, end: int) -> tuple[str, int, int]:
+        # Doc.text is rebuilt from every token on each access: read only the span's.
+        span = doc[start:end]
+        text = span.text
+        start_char = doc[start].idx
+        return text, start_char, start_char + len(text)
 
-    negators = [c for c in cues if c.kind == "negation"]
-    contrasts = [c for c in cues if c.kind == "contrast" and not _is_but_also(doc, c)]
-    markers: list[Marker] = [m for _, _, m in distanced]
+    def modifier(kind: str, factor: float, cue: Hit) -> Modifier:
+        return Modifier(kind, factor, *located(cue.start, cue.end))
+
+    markers: list[Marker] = []
+    distanced: list[Hit] = []
+    if distancing or quotes:
+        category = mods.distancing_category
+        dimension = lexicon.categories[category].dimension
+        for start, end, term in _distancing_spans(doc, distancing, quotes, mods, has_parse):
+            distanced.append(Hit(start, end, "distanced"))
+            markers.append(
+                Marker(*located(start, end), dimension, category, term, mods.distancing_weight,
+                       mods.distancing_weight, (), sentence_of(start), start, end)
+            )
+    contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
+    transparent = frozenset(mods.negation_transparent)
     for hit in entries:
         applied: list[Modifier] = []
-        for span_start, span_end, dist in distanced:
-            if span_start <= hit.start and hit.end <= span_end:
-                applied.append(_modifier(doc, "distanced", 0.0, dist.start, dist.end))
+        for span in distanced:
+            if span.start <= hit.start and hit.end <= span.end:
+                applied.append(modifier("distanced", 0.0, span))
                 break
         for neg in negators:
-            if _negates(doc, neg, hit, has_parse):
-                applied.append(_modifier(doc, "negation", mods.negation_factor, neg.start, neg.end))
+            if _negates(doc, neg, hit, has_parse, transparent):
+                applied.append(modifier("negation", mods.negation_factor, neg))
                 break
         j = hit.start
-        while j in cue_ending_at:
-            cue = cue_ending_at[j]
-            applied.append(_modifier(doc, cue.kind, cue.factor, cue.start, cue.end))
+        while j in graded:
+            cue = graded[j]
+            applied.append(modifier(cue.kind, cue.factor, cue))
             j = cue.start
-        sentence = sentence_index(sent_starts, hit.start)
-        applied.extend(_contrast(doc, contrasts, hit, sentence, sent_starts, mods))
-        factor = math.prod(m.factor for m in applied)
-        span = doc[hit.start : hit.end]
+        if contrasts:
+            cue, after = _contrast_cue(doc, contrasts, hit, sent_starts)
+            if cue is not None:
+                applied.append(modifier("contrast", mods.contrast_after if after else mods.contrast_before, cue))
+        factor = 1.0
+        for m in applied:
+            factor *= m.factor
+        entry = hit.entry
         markers.append(
-            Marker(
-                text=span.text,
-                start_char=span.start_char,
-                end_char=span.end_char,
-                dimension=hit.entry.dimension,
-                category=hit.entry.category,
-                term=hit.entry.term,
-                weight=hit.entry.weight,
-                effective_weight=hit.entry.weight * factor,
-                modifiers=tuple(applied),
-                sentence=sentence,
-                start=hit.start,
-                end=hit.end,
-            )
+            Marker(*located(hit.start, hit.end), entry.dimension, entry.category, entry.term, entry.weight,
+                   entry.weight * factor, tuple(applied), sentence_of(hit.start), hit.start, hit.end)
         )
     markers.sort(key=lambda m: (m.start, m.end))
     return markers
 
 
-def _modifier(doc, kind: str, factor: float, start: int, end: int) -> Modifier:
-    span = doc[start:end]
-    return Modifier(kind, factor, span.text, span.start_char, span.end_char)
+def _is_parsed(doc) -> bool:
+    # A parser labels every token; Doc.has_annotation("DEP") would walk the whole Doc.
+    return bool(doc[0].dep) or bool(doc[-1].dep)
 
 
 def _is_but_also(doc, cue: Hit) -> bool:
@@ -416,8 +433,9 @@ def _is_but_also(doc, cue: Hit) -> bool:
     return cue.end < len(doc) and doc[cue.start].lower_ == "but" and doc[cue.end].lower_ == "also"
 
 
-def _negates(doc, neg: Hit, hit: Hit, has_parse: bool) -> bool:
-    """Does the negator govern the marker? Scoped to the word it governs, in its clause."""
+def _negates(doc, neg: Hit, hit: Hit, has_parse: bool, transparent: frozenset[str]) -> bool:
+    """Does the negator govern the marker? Scoped to the word it governs, in its clause;
+    a verb of volition in ``transparent`` passes the negation on to its object."""
     if has_parse:
         governed = doc[neg.end - 1].head
         if governed.i == neg.end - 1:
@@ -425,41 +443,48 @@ def _negates(doc, neg: Hit, hit: Hit, has_parse: bool) -> bool:
         if hit.start <= governed.i < hit.end:
             return True
         root = doc[hit.start : hit.end].root
-        return root.head.i == governed.i and root.dep_ in _MODIFIER_DEPS
+        if root.head.i == governed.i and root.dep_ in _MODIFIER_DEPS:
+            return True
+        if governed.lower_ in transparent or governed.lemma_ in transparent:
+            return governed.i in (root.head.i, root.head.head.i)
+        return False
     if hit.start < neg.end:
         return False
-    j = neg.end
-    while j < hit.start and j < neg.end + 4:
-        token = doc[j]
-        if token.is_punct or token.lower_ not in _NEGATION_SKIP:
+    j, passed_verb = neg.end, False
+    while j < hit.start and j < neg.end + 6:
+        word = doc[j].lower_
+        if word in transparent and not passed_verb:
+            passed_verb = True
+        elif doc[j].is_punct or word not in _NEGATION_SKIP:
             return False
         j += 1
     return j == hit.start
 
 
-def _contrast(doc, contrasts, hit: Hit, sentence: int, sent_starts, mods) -> list[Modifier]:
-    lo = sent_starts[sentence] if sent_starts else 0
-    hi = sent_starts[sentence + 1] if sentence + 1 < len(sent_starts) else len(doc)
-    before = [c for c in contrasts if lo <= c.start and c.end <= hit.start]
+def _contrast_cue(doc, contrasts: Sequence[Hit], hit: Hit, sent_starts) -> tuple[Hit | None, bool]:
+    """The contrast cue of the marker's sentence, and whether the marker follows it."""
+    before = [c for c in contrasts if c.end <= hit.start and _same_sentence(doc, c.end, hit.start, sent_starts)]
     if before:
-        c = before[-1]
-        return [_modifier(doc, "contrast", mods.contrast_after, c.start, c.end)]
-    after = [c for c in contrasts if hit.end <= c.start and c.end <= hi]
+        return before[-1], True
+    after = [c for c in contrasts if hit.end <= c.start and _same_sentence(doc, hit.end, c.start, sent_starts)]
     if after:
-        c = after[0]
-        return [_modifier(doc, "contrast", mods.contrast_before, c.start, c.end)]
-    return []
+        return after[0], False
+    return None, False
 
 
-def _distancing_spans(doc, cues: Sequence[Hit], mods, has_parse: bool):
-    """Yield ``(start, end, cue)`` for "so-called X" phrases and scare-quoted phrases."""
-    if not mods.distancing:
-        return
-    quotes = _scare_quotes(doc, [c for c in cues if c.kind == "quote"], mods.scare_quote_max_tokens)
+def _same_sentence(doc, start: int, end: int, sent_starts) -> bool:
+    """No sentence begins within tokens ``start..end`` (both ends are words)."""
+    if sent_starts is None:
+        return not any(doc[k].text in SENTENCE_PUNCT for k in range(start, end))
+    i = bisect_right(sent_starts, start)
+    return i >= len(sent_starts) or sent_starts[i] > end
+
+
+def _distancing_spans(doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool):
+    """Yield ``(start, end, term)`` for "so-called X" phrases and scare-quoted phrases."""
+    quotes = _scare_quotes(doc, quote_hits, mods.scare_quote_max_tokens) if quote_hits else []
     used: set[int] = set()
     for cue in cues:
-        if cue.kind != "distancing":
-            continue
         end = cue.end
         quoted = next((q for q in quotes if q[0] == cue.end), None)
         if quoted is not None:

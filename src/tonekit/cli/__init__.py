@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import text
+from . import text, lexicon, snapshot, cases, score, compare, evaluate
 
-VERBS = (text,)
+VERBS = (text, lexicon, snapshot, cases, score, compare, evaluate)
 
 
 class UsageError(Exception):

@@ -1,0 +1,171 @@
+"""Batch scoring (``tonekit score``): throughput, multiprocessing and memory, in one run.
+
+    python benchmarks/batch.py [--rows 50000] [--rounds 3] [--shared ../shared/benchmarks]
+
+Prints three measurements, each quoted as a ratio measured in the same run:
+
+1. rows/s of the ``tonekit score`` engine (file -> chunks -> scores -> file, the code
+   the command runs, called in-process) against spaCy's bare tokenizer streamed over the
+   same texts (``for doc in nlp.tokenizer.pipe(texts): pass``). Target ratio >= 0.5.
+2. ``--n-process 2`` against 1 on the same file. Target speed-up >= 1.6 on 2 cores.
+   Quoted with and without the workers' start-up (each builds its pipeline once).
+3. peak memory (RSS high-water mark, ``resource.getrusage`` in a fresh process each) of
+   ``tonekit score`` streaming 10k and 200k rows from a file. Target: within 1.25x.
+
+Statements: 1 to 4 consecutive sentences (seeded) of the bundled DPRK–Japan corpus and,
+where the development data is present, of the Stanford Politeness Corpus requests.
+Every timing is the best of ``--rounds`` runs, after a warm-up of the tokenizer cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import tonekit
+from tonekit.batch import read_scoring_input, score_chunks
+from tonekit.corpus import CorpusWriter, write_corpus
+from tonekit.pipeline import pipeline_for
+
+ROOT = Path(__file__).resolve().parents[1]
+CHUNK = 10_000
+
+
+def sentences(texts) -> list[str]:
+    return [s for t in texts for s in re.split(r"(?<=[.?!])\s+", str(t)) if s.strip()]
+
+
+def realistic_corpus(n: int, shared: Path, seed: int = 0) -> tuple[pd.DataFrame, str]:
+    """``n`` statements of 1-4 consecutive sentences from real texts."""
+    pools = {"the dprk_japan corpus": sentences(tonekit.corpora.load("dprk_japan")["text"])}
+    politeness = shared / "politeness" / "wikipedia.annotated.csv"
+    if politeness.exists():
+        pools["politeness requests"] = sentences(pd.read_csv(politeness)["Request"])
+    rng = random.Random(seed)
+    names = list(pools)
+    texts = []
+    for _ in range(n):
+        pool = pools[rng.choice(names)]
+        k = rng.randint(1, 4)
+        start = rng.randrange(len(pool) - k)
+        texts.append(" ".join(pool[start : start + k]))
+    source = " + ".join(f"{len(p)} sentences of {name}" for name, p in pools.items())
+    if len(pools) == 1:
+        source += f" (politeness requests absent: {politeness})"
+    frame = pd.DataFrame({"id": [f"b{i}" for i in range(n)], "text": texts})
+    return frame, source
+
+
+def run_engine(src: Path, dst: Path, n_process: int) -> tuple[float, float]:
+    """What ``tonekit score SRC -o DST --n-process N --no-progress`` runs:
+    (total seconds, seconds after the first scored chunk)."""
+    start = time.perf_counter()
+    first = None
+    with CorpusWriter(dst) as writer:
+        chunks = read_scoring_input(src, chunksize=CHUNK)
+        for scored in score_chunks(chunks, n_process=n_process, progress=False):
+            if first is None:
+                first = time.perf_counter()
+            writer.write(scored)
+    end = time.perf_counter()
+    return end - start, end - (first or start)
+
+
+def peak_rss_mb(src: Path, dst: Path) -> float:
+    """Peak RSS of ``tonekit score`` in a fresh process."""
+    code = (
+        "import resource, sys\n"
+        "from tonekit.cli import main\n"
+        "rc = main(['score', sys.argv[1], '-o', sys.argv[2], '--no-progress'])\n"
+        "kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(kb, file=sys.stderr if rc else sys.stdout)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(src), str(dst)], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--shared", type=Path, default=Path(os.environ.get("TONEKIT_SHARED", ROOT.parent / "shared" / "benchmarks")))
+    args = parser.parse_args()
+
+    df, source = realistic_corpus(args.rows, args.shared)
+    texts = df["text"].tolist()
+    chars = sum(map(len, texts)) / len(texts)
+    print(f"statements: {len(texts):,} ({chars:.0f} characters on average) from {source}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"cores: {os.cpu_count()} (load average {load}), tonekit {tonekit.__version__}, chunks of {CHUNK:,} rows\n")
+
+    nlp = pipeline_for(None)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "statements.jsonl", Path(tmp) / "scores.jsonl"
+        write_corpus(df, src)
+        for _ in nlp.tokenizer.pipe(texts):  # warm the tokenizer cache for both contenders
+            pass
+        run_engine(src, dst, 1)
+
+        # 1. throughput against the bare tokenizer, alternating rounds
+        best_tok = best_one = best_mem = float("inf")
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            for _ in nlp.tokenizer.pipe(texts):
+                pass
+            best_tok = min(best_tok, time.perf_counter() - start)
+            best_one = min(best_one, run_engine(src, dst, 1)[0])
+            start = time.perf_counter()
+            for _ in score_chunks([df], progress=False):
+                pass
+            best_mem = min(best_mem, time.perf_counter() - start)
+        n = len(texts)
+        print("1. throughput (best of %d)" % args.rounds)
+        print(f"   {'spaCy tokenizer.pipe':<34}{n / best_tok:>12,.0f} rows/s")
+        print(f"   {'tonekit score (file to file)':<34}{n / best_one:>12,.0f} rows/s")
+        print(f"   {'score_chunks (in memory, no I/O)':<34}{n / best_mem:>12,.0f} rows/s")
+        print(f"   ratio tonekit score / tokenizer: {best_tok / best_one:.2f}   (target >= 0.5)")
+        print(f"   ratio in memory / tokenizer:     {best_tok / best_mem:.2f}\n")
+
+        # 2. two worker processes against one
+        best_two = best_two_steady = best_one_steady = float("inf")
+        for _ in range(args.rounds):
+            total, steady = run_engine(src, dst, 2)
+            best_two, best_two_steady = min(best_two, total), min(best_two_steady, steady)
+            best_one_steady = min(best_one_steady, run_engine(src, dst, 1)[1])
+        print("2. --n-process 2 vs 1 (best of %d)" % args.rounds)
+        print(f"   {'':<34}{'rows/s':>12}{'after 1st chunk':>18}")
+        print(f"   {'n_process=1':<34}{n / best_one:>12,.0f}{'':>18}")
+        print(f"   {'n_process=2 (incl. start-up)':<34}{n / best_two:>12,.0f}{best_two - best_two_steady:>15.1f} s start")
+        print(f"   speed-up incl. worker start-up: {best_one / best_two:.2f}")
+        print(
+            f"   speed-up after the first chunk: {best_one_steady / best_two_steady:.2f}   (target >= 1.6)\n"
+        )
+
+        # 3. memory does not grow with the corpus
+        rss = {}
+        for rows in (10_000, 200_000):
+            big = Path(tmp) / f"rows{rows}.jsonl"
+            repeats = -(-rows // len(df))
+            frame = pd.concat([df] * repeats, ignore_index=True).head(rows)
+            frame["id"] = [f"m{i}" for i in range(rows)]
+            write_corpus(frame, big)
+            del frame
+            rss[rows] = peak_rss_mb(big, Path(tmp) / f"out{rows}.jsonl")
+            big.unlink()
+        print("3. peak memory of tonekit score, fresh process each")
+        for rows, mb in rss.items():
+            print(f"   {rows:>9,} rows streamed: {mb:8.0f} MB")
+        print(f"   ratio 200k / 10k: {rss[200_000] / rss[10_000]:.2f}   (target <= 1.25)")
+
+
+if __name__ == "__main__":
+    main()

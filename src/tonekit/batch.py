@@ -1,0 +1,457 @@
+"""Batch scoring: a corpus in, one row of scores per statement out.
+
+:func:`score_corpus` scores a DataFrame (or a corpus file) and returns it with the
+score columns added; :func:`score_chunks` is the streaming engine behind
+``tonekit score``: it scores an iterable of DataFrames chunk by chunk, so memory
+does not grow with the corpus.
+
+Output columns
+--------------
+The input columns, in their order, then :data:`SCORE_COLUMNS` (``hostility``,
+``courtesy``, ``tone``, ``hostility_rate``, ``courtesy_rate``, ``n_tokens``,
+``n_markers``), then one column per lexicon category named exactly as the
+category (the rate per 100 tokens, as in ``ToneResult.categories`` and the
+metric names of :mod:`tonekit.regression`), then ``error``.
+
+Column names are never mangled: an input column with the name of a score or
+category column is replaced by the fresh scores (so re-scoring a scored table gives
+new scores, not duplicate columns); a :class:`UserWarning` names the replaced
+columns unless the input is itself a scored table. The text column itself can never
+be replaced (a lexicon category of that name is an error).
+
+Rows and errors
+---------------
+Exactly one output row per input row, in input order, with the input's index. A row
+that cannot be scored (text missing or not a string, or any exception while scoring)
+gets NaN scores and a message in ``error``, and the batch goes on. A row that already
+has an ``error`` (e.g. from ``read_corpus(errors="report")``) is not scored and
+keeps its message. An empty text scores zero. Texts longer than ``nlp.max_length``
+are scored in pieces exactly as :func:`tonekit.score` does.
+
+Speed
+-----
+With the standard pipeline the texts only go through the tokenizer
+(``nlp.tokenizer.pipe``) and the component's matcher (:meth:`ToneComponent.score_row`);
+sentences are split only for the few texts that need them. Any other pipeline (a
+trained parser, an enabled lemmatizer) runs through ``nlp.pipe`` first. With
+``n_process > 1`` worker processes build their own pipeline once, from the
+lexicon's text (or the pipeline's config and bytes), receive ``(position, text)``
+chunks and send back numbers only, never Docs. Results do not depend on
+``n_process`` or ``batch_size``.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"id": ["a", "b"], "text": ["Abe is a political dwarf.", None]})
+>>> out = score_corpus(df, progress=False)
+>>> bool(out.loc[0, "hostility"] > 0), out.loc[1, "error"]
+(True, 'missing text (null)')
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from spacy.language import Language
+from spacy.pipeline import Sentencizer
+
+from .corpus import CorpusError, PathLike, _is_missing, _kind, iter_corpus, read_corpus
+from .lexicon import Lexicon, resolve
+from .pipeline import component_of, pipeline_for, score
+
+__all__ = ["SCORE_COLUMNS", "score_corpus", "score_chunks", "read_scoring_input"]
+
+#: Document scores, in output order (category columns follow, then ``error``).
+SCORE_COLUMNS: tuple[str, ...] = (
+    "hostility",
+    "courtesy",
+    "tone",
+    "hostility_rate",
+    "courtesy_rate",
+    "n_tokens",
+    "n_markers",
+)
+_COUNT_COLUMNS = ("n_tokens", "n_markers")
+DEFAULT_BATCH_SIZE = 1000
+
+LexiconLike = Lexicon | str | Path | None
+_Row = tuple[list[float] | None, str | None]  # (scores in column order, error)
+
+
+# --------------------------------------------------------------------------- scoring one batch
+
+
+def _text_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return None
+    if _is_missing(value):
+        return "missing text (null)"
+    return f"text must be a string, not {_kind(value)}"
+
+
+def _failure(exc: BaseException) -> str:
+    return f"could not score the text: {type(exc).__name__}: {exc}"
+
+
+class _Scorer:
+    """Scores texts with one pipeline (in the calling process or in a worker)."""
+
+    def __init__(self, nlp: Language, batch_size: int) -> None:
+        self.nlp = nlp
+        self.component = component_of(nlp)
+        if "tonekit" not in nlp.pipe_names:
+            raise ValueError("the pipeline's 'tonekit' component is disabled")
+        self.categories = tuple(self.component.lexicon.categories)
+        self.columns = SCORE_COLUMNS + self.categories
+        self.batch_size = batch_size
+        # Tokenizer-only when nothing but a default sentencizer runs before the
+        # component: it splits sentences itself, the same way, when a text needs it.
+        default_punct = Sentencizer().punct_chars
+        self.fast = all(
+            isinstance(pipe, Sentencizer) and pipe.punct_chars == default_punct
+            for name, pipe in nlp.pipeline
+            if name != "tonekit"
+        )
+
+    def score(self, items: Sequence[tuple[int, Any]]) -> list[_Row]:
+        """One ``(scores, error)`` per ``(position, text)``, in the same order."""
+        out: list[_Row | None] = [None] * len(items)
+        todo: list[int] = []
+        for k, (_, text) in enumerate(items):
+            problem = _text_problem(text)
+            if problem is not None:
+                out[k] = (None, problem)
+            elif len(text) > self.nlp.max_length:
+                out[k] = self._one(text)
+            else:
+                todo.append(k)
+        try:
+            for k, values in zip(todo, self._rows([items[k][1] for k in todo])):
+                out[k] = (values, None)
+        except Exception:  # find the text that failed: score the batch one by one
+            for k in todo:
+                out[k] = self._one(items[k][1])
+        return out  # type: ignore[return-value]
+
+    def _rows(self, texts: list[str]) -> Iterator[list[float]]:
+        score_row, columns = self.component.score_row, self.columns
+        if self.fast:
+            for doc in self.nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
+                row = score_row(doc, lemmas=False)
+                yield [row[c] for c in columns]
+        else:
+            for doc in self.nlp.pipe(texts, disable=["tonekit"], batch_size=self.batch_size):
+                row = score_row(doc)
+                yield [row[c] for c in columns]
+
+    def _one(self, text: str) -> _Row:
+        try:
+            if len(text) > self.nlp.max_length:  # in pieces, as tonekit.score does
+                r = score(text, nlp=self.nlp)
+                values = [getattr(r, c) for c in SCORE_COLUMNS] + [r.categories[c] for c in self.categories]
+                return values, None
+            return next(self._rows([text])), None
+        except Exception as exc:
+            return None, _failure(exc)
+
+
+# --------------------------------------------------------------------------- worker processes
+
+# The pipeline of a worker process, built once by the pool's initializer.
+_WORKER: _Scorer | None = None
+
+
+def _pipeline_spec(lexicon: LexiconLike, nlp: Language | None) -> tuple[str, Any, Any]:
+    """What a worker needs to rebuild the pipeline: text and bytes, never spaCy objects."""
+    if nlp is None:
+        csv_text, metadata = resolve(lexicon).to_strings()
+        return "lexicon", csv_text, metadata
+    return "pipeline", nlp.config.to_str(), nlp.to_bytes()
+
+
+def _build(spec: tuple[str, Any, Any]) -> Language:
+    kind, a, b = spec
+    if kind == "lexicon":
+        return pipeline_for(Lexicon.from_strings(a, b))
+    from spacy.util import load_model_from_config
+    from thinc.api import Config
+
+    nlp = load_model_from_config(Config().from_str(a), auto_fill=False)
+    return nlp.from_bytes(b)
+
+
+def _init_worker(spec: tuple[str, Any, Any], batch_size: int) -> None:
+    global _WORKER
+    _WORKER = _Scorer(_build(spec), batch_size)
+
+
+def _score_in_worker(items: list[tuple[int, Any]]) -> list[_Row]:
+    assert _WORKER is not None, "worker not initialised"
+    return _WORKER.score(items)
+
+
+class _Engine:
+    """Scores chunks of ``(position, text)`` in this process or in a pool of workers."""
+
+    def __init__(self, lexicon: LexiconLike, nlp: Language | None, batch_size: int, n_process: int) -> None:
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
+        if not isinstance(n_process, int) or n_process < 1:
+            raise ValueError(f"n_process must be a positive integer, not {n_process!r}")
+        if nlp is not None and lexicon is not None:
+            raise ValueError("give either lexicon= or nlp=, not both")
+        self.batch_size = batch_size
+        self.pool: ProcessPoolExecutor | None = None
+        if n_process == 1:
+            self.local: _Scorer | None = _Scorer(nlp if nlp is not None else pipeline_for(lexicon), batch_size)
+            self.columns = self.local.columns
+            return
+        self.local = None
+        if nlp is not None:
+            categories = tuple(component_of(nlp).lexicon.categories)
+        else:
+            lexicon = resolve(lexicon)
+            categories = tuple(lexicon.categories)
+        self.columns = SCORE_COLUMNS + categories
+        # spawn: workers start from a clean interpreter on every platform and get the
+        # pipeline as data, so nothing depends on what the parent happened to hold.
+        self.pool = ProcessPoolExecutor(
+            n_process,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(_pipeline_spec(lexicon, nlp), batch_size),
+        )
+
+    @property
+    def lookahead(self) -> int:
+        """Chunks kept in flight: one more than the one being collected keeps workers busy."""
+        return 0 if self.pool is None else 1
+
+    def submit(self, items: list[tuple[int, Any]]) -> list[Any]:
+        batches = [items[i : i + self.batch_size] for i in range(0, len(items), self.batch_size)]
+        if self.pool is None:
+            return batches
+        return [self.pool.submit(_score_in_worker, batch) for batch in batches]
+
+    def collect(self, handles: list[Any], done: Callable[[int], None]) -> list[_Row]:
+        rows: list[_Row] = []
+        for handle in handles:
+            if isinstance(handle, Future):
+                try:
+                    got = handle.result()
+                except BrokenProcessPool as exc:
+                    raise RuntimeError(f"a scoring worker process died: {exc}") from exc
+            else:
+                got = self.local.score(handle)  # type: ignore[union-attr]
+            rows.extend(got)
+            done(len(got))
+        return rows
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> _Engine:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- frames
+
+
+class _Layout:
+    """How input chunks map to output chunks; the column decisions are made once."""
+
+    def __init__(self, columns: tuple[str, ...], text: str) -> None:
+        self.columns = columns
+        self.text = text
+        self.output = frozenset(columns) | {"error"}
+        if text in self.output:
+            raise ValueError(
+                f"the text column {text!r} has the name of a score or lexicon category column; rename it"
+            )
+        self._warned = False
+
+    def items(self, df: pd.DataFrame) -> tuple[list[tuple[int, Any]], list[Any]]:
+        """``(position, text)`` to score, and the errors already present (None when clean)."""
+        if self.text not in df.columns:
+            raise ValueError(
+                f"the corpus has no text column {self.text!r} (columns: {', '.join(map(str, df.columns))})"
+            )
+        texts = df[self.text].tolist()
+        if "error" in df.columns:
+            before = [None if _is_missing(e) or e == "" else str(e) for e in df["error"].tolist()]
+        else:
+            before = [None] * len(texts)
+        return [(i, t) for i, (t, e) in enumerate(zip(texts, before)) if e is None], before
+
+    def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], rows: list[_Row]) -> pd.DataFrame:
+        n = len(df)
+        values = np.full((n, len(self.columns)), np.nan)
+        errors = list(before)
+        for (i, _), (scores, error) in zip(items, rows):
+            if scores is None:
+                errors[i] = error
+            else:
+                values[i] = scores
+        replaced = [c for c in df.columns if c in self.output and c != "error"]
+        if replaced and not self._warned and not set(SCORE_COLUMNS) <= set(df.columns):
+            warnings.warn(
+                f"input columns replaced by score columns of the same name: {', '.join(map(str, replaced))}",
+                UserWarning,
+                stacklevel=4,
+            )
+            self._warned = True
+        kept = df.drop(columns=[c for c in df.columns if c in self.output])
+        scores = pd.DataFrame(values, index=df.index, columns=list(self.columns))
+        for c in _COUNT_COLUMNS:
+            scores[c] = scores[c].astype("Int64")  # counts stay integers; failed rows are <NA>
+        scores["error"] = pd.Series(errors, index=df.index, dtype=object)
+        return pd.concat([kept, scores], axis=1)
+
+
+def _progress(enabled: bool, total: int | None) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, file=sys.stderr, unit=" rows", desc="scoring", dynamic_ncols=True)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def score_chunks(
+    chunks: Iterable[pd.DataFrame],
+    *,
+    text: str = "text",
+    lexicon: LexiconLike = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int = 1,
+    progress: bool = True,
+    nlp: Language | None = None,
+    total: int | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Score a stream of corpus chunks; yield one scored DataFrame per input chunk.
+
+    At most two chunks are held at a time (one being scored by the workers while
+    the previous one is handed back), so memory does not grow with the corpus.
+    ``total`` (rows, when known) sizes the progress bar. See the module docstring
+    for the output columns.
+
+    >>> from tonekit.corpus import iter_corpus, write_corpus          # doctest: +SKIP
+    >>> write_corpus(score_chunks(iter_corpus("big.jsonl")), "scores.parquet")  # doctest: +SKIP
+    """
+    with _Engine(lexicon, nlp, batch_size, n_process) as engine, _progress(progress, total) as bar:
+        layout = _Layout(engine.columns, text)
+        pending: deque[tuple[pd.DataFrame, list[Any], list[tuple[int, Any]], list[Any]]] = deque()
+
+        def finish() -> pd.DataFrame:
+            df, before, items, handles = pending.popleft()
+            bar.update(len(df) - len(items))  # rows not scored (errors on input)
+            rows = engine.collect(handles, bar.update)
+            return layout.frame(df, before, items, rows)
+
+        for df in chunks:
+            items, before = layout.items(df)
+            pending.append((df, before, items, engine.submit(items)))
+            while len(pending) > engine.lookahead:
+                yield finish()
+        while pending:
+            yield finish()
+
+
+def read_scoring_input(
+    path: PathLike,
+    *,
+    text: str = "text",
+    format: str | None = None,
+    chunksize: int | None = 10_000,
+) -> Iterator[pd.DataFrame]:
+    """Read a corpus file for scoring (the whole file as one chunk when ``chunksize=None``).
+
+    Rows with problems are kept with their ``error`` (``errors="report"``); problems of
+    the file itself (a missing ``id`` column, a duplicated header) raise
+    :class:`~tonekit.corpus.CorpusError`. A text column other than ``text`` may be named,
+    in which case the file need not have a ``text`` column.
+
+    >>> for chunk in read_scoring_input("speeches.csv", text="body"):  # doctest: +SKIP
+    ...     ...
+    """
+    if chunksize is None:
+        frames: Iterable[pd.DataFrame] = [read_corpus(path, format=format, errors="report")]
+    else:
+        frames = iter_corpus(path, format=format, chunksize=chunksize, errors="report")
+    lacking_text = f"missing required column {'text'!r}"
+    first = True
+    for frame in frames:
+        problems = frame.attrs.get("problems", [])
+        file_level = [p for p in problems if p.row is None]
+        if text != "text" and any(p.field == "text" and p.message == lacking_text for p in file_level):
+            # The file has no "text" column but scoring reads another one: drop the
+            # column read_corpus added and the message it gave every row.
+            file_level = [p for p in file_level if p.message != lacking_text]
+            frame = frame.drop(columns=["text"])
+            per_row: dict[Any, list[str]] = {}
+            for p in problems:
+                if p.row is not None:
+                    per_row.setdefault(p.row, []).append(p.message)
+            frame["error"] = pd.Series(
+                ["; ".join(per_row[i]) if i in per_row else None for i in frame.index], index=frame.index, dtype=object
+            )
+        if first and file_level:
+            raise CorpusError(file_level)
+        if first and text not in frame.columns:
+            name = "<stdin>" if str(path) == "-" else str(path)
+            raise ValueError(f"{name}: no text column {text!r} (columns: {', '.join(map(str, frame.columns))})")
+        first = False
+        yield frame
+
+
+def score_corpus(
+    corpus: pd.DataFrame | PathLike,
+    text: str = "text",
+    lexicon: LexiconLike = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int = 1,
+    progress: bool = True,
+    nlp: Language | None = None,
+) -> pd.DataFrame:
+    """Score every statement of a corpus; return the corpus with the scores added.
+
+    ``corpus`` is a DataFrame or a corpus file (read with ``errors="report"``: rows
+    with problems come back with their ``error`` and no scores). ``lexicon`` is a
+    :class:`~tonekit.Lexicon`, a bundled name or a CSV path; ``nlp`` a pipeline with
+    the ``tonekit`` component (e.g. ``tonekit.load()`` plus a trained parser) instead.
+    ``n_process > 1`` scores in that many worker processes (worth it from some
+    tens of thousands of statements: each worker builds its pipeline first).
+
+    >>> import tonekit
+    >>> df = tonekit.corpora.load("dprk_japan")                        # doctest: +SKIP
+    >>> scored = df.pipe(score_corpus, progress=False)                 # doctest: +SKIP
+    >>> scored.groupby("era")[["hostility", "courtesy"]].mean()        # doctest: +SKIP
+    """
+    if isinstance(corpus, pd.DataFrame):
+        df = corpus
+    elif isinstance(corpus, (str, Path)) or hasattr(corpus, "__fspath__"):
+        df = next(read_scoring_input(corpus, text=text, chunksize=None))
+    else:
+        raise TypeError(f"corpus must be a DataFrame or a path, not {type(corpus).__name__}")
+    frames = list(
+        score_chunks(
+            [df], text=text, lexicon=lexicon, batch_size=batch_size, n_process=n_process,
+            progress=progress, nlp=nlp, total=len(df),
+        )
+    )
+    out = frames[0]
+    out.attrs = dict(df.attrs)
+    return out

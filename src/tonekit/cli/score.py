@@ -1,0 +1,137 @@
+"""``tonekit score``: score a corpus file, streaming, into a scores file.
+
+    tonekit score statements.jsonl -o scores.parquet
+    cat statements.csv | tonekit score - -o - --no-progress > scores.csv
+
+The input is read in chunks and every chunk is written as soon as it is scored, so
+corpora larger than memory stream through. The output goes to a temporary file
+renamed at the end: an interrupted run leaves no output behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+
+from ..batch import DEFAULT_BATCH_SIZE, read_scoring_input, score_chunks
+from ..corpus import FORMATS, CorpusError, CorpusWriter
+from ..lexicon import LexiconError, resolve
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "score",
+        help="score every statement of a corpus file (CSV, JSONL, Parquet)",
+        description=(
+            "Score every statement of a corpus file. One output row per input row, in order, "
+            "with the input columns, the scores, one column per lexicon category and 'error'. "
+            "Formats follow the extensions (.csv, .jsonl, .parquet); '-' is stdin/stdout."
+        ),
+    )
+    parser.add_argument("input", metavar="INPUT", help="corpus file, or '-' for stdin")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="scores file, or '-' for stdout")
+    parser.add_argument("--lexicon", help="bundled lexicon name or path to a lexicon CSV")
+    parser.add_argument("--text-col", default="text", metavar="NAME", help="column holding the text (default: text)")
+    parser.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes (default: 1)")
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="B",
+        help=f"texts per batch given to a scorer (default: {DEFAULT_BATCH_SIZE})",
+    )
+    parser.add_argument(
+        "--chunk-size", type=int, default=10_000, metavar="C",
+        help="rows read and written at a time; bounds memory (default: 10000)",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, metavar="F",
+        help=f"input format ({', '.join(FORMATS)}) when the extension does not tell; stdin defaults to csv. "
+        "Standard output gets the input's format (csv for parquet input)",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when any row failed")
+    parser.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="progress bar on stderr (default: only when stderr is a terminal)",
+    )
+    parser.set_defaults(func=run)
+
+
+def _positive(name: str, value: int) -> None:
+    from . import UsageError
+
+    if value < 1:
+        raise UsageError(f"{name} must be a positive integer, not {value}")
+
+
+def _output_format(args: argparse.Namespace) -> str | None:
+    if args.output != "-":
+        return None  # from the extension
+    fmt = args.format or ("csv" if args.input == "-" else None)
+    if fmt is None:
+        from ..corpus import _resolve_format
+
+        fmt = _resolve_format(args.input, None)
+    return "csv" if fmt == "parquet" else fmt
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    # Turn SIGTERM into an exception so the writer discards its temporary file.
+    raise SystemExit(128 + signum)
+
+
+def run(args: argparse.Namespace) -> int:
+    from . import UsageError
+
+    for name in ("n_process", "batch_size", "chunk_size"):
+        _positive("--" + name.replace("_", "-"), getattr(args, name))
+    if args.input != "-" and not os.path.isfile(args.input):
+        raise UsageError(f"no such input file: {args.input}")
+    try:
+        lexicon = resolve(args.lexicon)
+        out_format = _output_format(args)
+        writer = CorpusWriter(args.output, format=out_format)
+    except (LexiconError, KeyError, OSError, ValueError) as exc:
+        raise UsageError(_one_line(exc)) from exc
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    start = time.perf_counter()
+    failed = 0
+    try:
+        with writer:
+            chunks: Iterator[pd.DataFrame] = read_scoring_input(
+                args.input, text=args.text_col, format=args.format, chunksize=args.chunk_size
+            )
+            for scored in score_chunks(
+                chunks, text=args.text_col, lexicon=lexicon, batch_size=args.batch_size,
+                n_process=args.n_process, progress=progress,
+            ):
+                failed += int(scored["error"].notna().sum())
+                writer.write(scored)
+    except BrokenPipeError:
+        raise
+    except (CorpusError, ValueError, OSError) as exc:
+        raise UsageError(_one_line(exc)) from exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    seconds = time.perf_counter() - start
+    where = "<stdout>" if args.output == "-" else args.output
+    print(
+        f"tonekit score: {writer.rows} rows, {failed} failed, {seconds:.1f} s -> {where}",
+        file=sys.stderr,
+    )
+    return 1 if failed and args.strict else 0
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first problem of an error, on one line (with a count of the others)."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        rest = len(problems) - 1
+        return str(problems[0]) + (f" (and {rest} more problem{'s' * (rest > 1)})" if rest else "")
+    text = str(exc).strip().strip('"')
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,85 @@
+"""``tonekit snapshot`` and ``tonekit check``: store per-document scores, and fail when they drift."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    snap = subparsers.add_parser(
+        "snapshot",
+        help="store per-document scores of a corpus as a golden CSV",
+        description="Score a corpus and write id, scores, lexicon name/version and tonekit version.",
+    )
+    snap.add_argument("corpus", metavar="CORPUS", help="corpus file (csv/jsonl/parquet) or bundled corpus name")
+    snap.add_argument("-o", "--output", required=True, help="golden CSV to write ('-' for stdout)")
+    _common(snap)
+    snap.set_defaults(func=run_snapshot)
+
+    check = subparsers.add_parser(
+        "check",
+        help="compare a corpus's scores with a golden snapshot (exit 1 on drift, added or missing documents)",
+        description="Score a corpus again and compare with a snapshot written by 'tonekit snapshot'.",
+    )
+    check.add_argument("corpus", metavar="CORPUS", help="corpus file (csv/jsonl/parquet) or bundled corpus name")
+    check.add_argument("--golden", required=True, help="snapshot CSV written by 'tonekit snapshot'")
+    check.add_argument("--tolerance", type=float, default=0.01, help="allowed change of each score (default 0.01)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    _common(check)
+    check.set_defaults(func=run_check)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lexicon", help="bundled lexicon name or path to a lexicon CSV")
+    parser.add_argument("--text", default="text", help="text column (default: text)")
+    parser.add_argument("--id", default="id", help="id column (default: id)")
+
+
+def _guard(call):
+    """Run ``call`` turning input problems into one-line usage errors."""
+    from ..corpus import CorpusError
+    from ..lexicon import LexiconError
+    from . import UsageError
+
+    try:
+        return call()
+    except (LexiconError, CorpusError) as exc:
+        raise UsageError("; ".join(str(p) for p in exc.problems)) from exc
+    except (KeyError, OSError, ValueError) as exc:
+        raise UsageError(str(exc).strip('"')) from exc
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    from ..regression import snapshot
+
+    golden = _guard(lambda: snapshot(args.corpus, args.lexicon, text=args.text, id=args.id))
+    if args.output == "-":
+        print(golden.to_csv(index=False), end="")
+        return 0
+    out = Path(args.output)
+    # Write beside the target and rename, so an interrupted run leaves the old snapshot intact.
+    fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", suffix=".tmp", prefix=out.name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            golden.to_csv(fh, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    print(f"wrote {len(golden)} documents to {out} [{golden['lexicon'].iloc[0] if len(golden) else ''}]")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from ..regression import check
+    from . import UsageError
+
+    if not Path(args.golden).is_file():
+        raise UsageError(f"no such snapshot file: {args.golden}")
+    report = _guard(lambda: check(args.corpus, args.golden, args.tolerance, args.lexicon, text=args.text, id=args.id))
+    print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.format == "json" else report)
+    return 0 if report.passed else 1

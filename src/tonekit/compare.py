@@ -1,0 +1,370 @@
+"""Compare tone between groups of statements (leaders, periods, speakers) with honest statistics.
+
+For every metric (a numeric column of a scores table) and every group, :func:`compare`
+reports n, mean, median, sd and a bootstrap confidence interval of the mean; for every
+pair of groups it reports
+
+- ``mean_diff`` = mean(``group_a``) - mean(``group_b``), where ``group_a`` comes first in the
+  group order, with a **percentile bootstrap** interval: both groups are resampled with
+  replacement, independently, ``n_boot`` times, and the interval is the
+  ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles of the resampled
+  differences;
+- a two-sided **permutation test** of equal means: the group labels of the pooled values
+  are shuffled ``n_perm`` times (default ``n_perm = n_boot``) and
+  ``p = (1 + #{|d*| >= |d|}) / (1 + n_perm)`` for the observed difference ``d`` (Phipson & Smyth 2010: never 0);
+- **Cliff's delta** = P(a > b) - P(a < b) with the labels of Romano et al. (2006):
+  ``|d| < 0.147`` negligible, ``< 0.33`` small, ``< 0.474`` medium, else large;
+- ``p_holm``: Holm's step-down adjustment over the pairs of the metric (equal to ``p_value``
+  when there are only two groups).
+
+Missing values are dropped per metric (``n_missing`` says how many). Groups with fewer
+than :data:`SMALL_N` values are flagged in a ``small`` column and in the repr, never
+hidden. Randomness is seeded per (metric, pair) from ``seed`` and the names, so the
+numbers for Abe vs Kishida do not change when Suga is added to the comparison.
+
+Example
+-------
+>>> import pandas as pd
+>>> scores = pd.DataFrame({"era": ["Abe"] * 6 + ["Kishida"] * 6,
+...                        "hostility": [.8, .7, .9, .6, .75, .85, .2, .3, .1, .25, .3, .2]})
+>>> cmp = scores.pipe(compare, by="era", metrics=["hostility"], n_boot=2000)
+>>> row = cmp.pairs.iloc[0]
+>>> (row.group_a, row.group_b, round(float(row.mean_diff), 3), row.effect)
+('Abe', 'Kishida', 0.542, 'large')
+"""
+
+from __future__ import annotations
+
+import html
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["compare", "Comparison", "cliffs_delta", "effect_label", "holm", "SMALL_N"]
+
+SMALL_N = 5
+#: Upper bounds of |Cliff's delta| for the labels negligible, small, medium (Romano et al. 2006).
+EFFECT_THRESHOLDS = ((0.147, "negligible"), (0.33, "small"), (0.474, "medium"))
+_BLOCK_CELLS = 2_000_000  # resample matrices are built in blocks of at most this many cells
+
+
+# -- statistics -------------------------------------------------------------------------------
+
+
+def cliffs_delta(a: np.ndarray, b: np.ndarray) -> float:
+    """Cliff's delta, P(a > b) - P(a < b), in O((n_a + n_b) log n_b).
+
+    >>> cliffs_delta(np.array([3, 4]), np.array([1, 2]))
+    1.0
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if not len(a) or not len(b):
+        return float("nan")
+    sb = np.sort(b)
+    below = np.searchsorted(sb, a, side="left")  # b values < each a
+    above = len(sb) - np.searchsorted(sb, a, side="right")  # b values > each a
+    return float((below.sum() - above.sum()) / (len(a) * len(b)))
+
+
+def effect_label(delta: float) -> str:
+    """Conventional label of Cliff's delta (Romano et al. 2006).
+
+    >>> effect_label(-0.2), effect_label(0.5)
+    ('small', 'large')
+    """
+    if np.isnan(delta):
+        return ""
+    for bound, label in EFFECT_THRESHOLDS:
+        if abs(delta) < bound:
+            return label
+    return "large"
+
+
+def holm(p: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values (NaN stays NaN).
+
+    >>> holm([0.01, 0.04, 0.03]).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p, float)
+    out = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    q = p[ok]
+    m = len(q)
+    if not m:
+        return out
+    order = np.argsort(q, kind="stable")
+    stepped = np.maximum.accumulate((m - np.arange(m)) * q[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    out[ok] = adjusted
+    return out
+
+
+def _blocks(n_rep: int, width: int) -> list[int]:
+    size = max(1, _BLOCK_CELLS // max(width, 1))
+    return [min(size, n_rep - start) for start in range(0, n_rep, size)]
+
+
+def _boot_means(rng: np.random.Generator, x: np.ndarray, n_boot: int) -> np.ndarray:
+    """Means of ``n_boot`` resamples of ``x`` (vectorised, in memory-bounded blocks)."""
+    parts = [x[rng.integers(0, len(x), size=(k, len(x)))].mean(axis=1) for k in _blocks(n_boot, len(x))]
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
+def _perm_p(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, n_perm: int) -> float:
+    """Two-sided permutation p-value of the difference of means."""
+    pooled = np.concatenate([a, b])
+    observed = abs(a.mean() - b.mean())
+    hits = 0
+    for k in _blocks(n_perm, len(pooled)):
+        shuffled = rng.permuted(np.broadcast_to(pooled, (k, len(pooled))), axis=1)
+        diffs = shuffled[:, : len(a)].mean(axis=1) - shuffled[:, len(a) :].mean(axis=1)
+        # tolerance: permutations that reproduce the observed split must count as hits
+        hits += int((np.abs(diffs) >= observed - 1e-12 * max(1.0, observed)).sum())
+    return (1 + hits) / (1 + n_perm)
+
+
+def _rng(seed: int, *names: str) -> np.random.Generator:
+    key = zlib.crc32("\x1f".join(names).encode("utf-8"))
+    return np.random.default_rng([seed, key])
+
+
+def _quantiles(x: np.ndarray, confidence: float) -> tuple[float, float]:
+    if not len(x):
+        return float("nan"), float("nan")
+    lo, hi = np.quantile(x, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return float(lo), float(hi)
+
+
+# -- result ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Result of :func:`compare`: tidy per-group and per-pair tables.
+
+    ``groups`` (one row per metric and group): metric, group, n, n_missing, mean, median,
+    sd, ci_low, ci_high, small. ``pairs`` (one row per metric and pair): metric, group_a,
+    group_b, n_a, n_b, mean_diff, ci_low, ci_high, p_value, p_holm, cliffs_delta, effect, small.
+    ``values`` holds the data compared (long: group, metric, value) for plots.
+    """
+
+    by: str
+    group_order: tuple[str, ...]
+    metrics: tuple[str, ...]
+    groups: pd.DataFrame = field(repr=False)
+    pairs: pd.DataFrame = field(repr=False)
+    values: pd.DataFrame = field(repr=False)
+    n_boot: int = 10_000
+    n_perm: int = 10_000
+    seed: int = 0
+    confidence: float = 0.95
+
+    def to_frame(self, table: str = "pairs") -> pd.DataFrame:
+        """A copy of the ``"pairs"`` (default) or ``"groups"`` table."""
+        if table not in ("pairs", "groups"):
+            raise ValueError(f"table must be 'pairs' or 'groups', not {table!r}")
+        return getattr(self, table).copy()
+
+    def summary(self, metric: str, a: str, b: str) -> pd.Series:
+        """The pair row of ``metric`` for groups ``a`` and ``b`` (in either order; the sign
+        of ``mean_diff``, CI and delta is flipped so that they read ``a - b``)."""
+        rows = self.pairs[self.pairs["metric"] == metric]
+        hit = rows[(rows["group_a"] == a) & (rows["group_b"] == b)]
+        if len(hit):
+            return hit.iloc[0]
+        hit = rows[(rows["group_a"] == b) & (rows["group_b"] == a)]
+        if not len(hit):
+            raise KeyError(f"no pair {a!r}/{b!r} for metric {metric!r}")
+        row = hit.iloc[0].copy()
+        row["group_a"], row["group_b"], row["n_a"], row["n_b"] = a, b, row["n_b"], row["n_a"]
+        row["mean_diff"], row["cliffs_delta"] = -row["mean_diff"], -row["cliffs_delta"]
+        row["ci_low"], row["ci_high"] = -row["ci_high"], -row["ci_low"]
+        return row
+
+    @property
+    def small_groups(self) -> tuple[str, ...]:
+        """Groups with fewer than :data:`SMALL_N` values for some metric."""
+        flagged = self.groups.loc[self.groups["small"], "group"]
+        return tuple(g for g in self.group_order if g in set(flagged))
+
+    def _lines(self) -> list[str]:
+        pct = f"{self.confidence:.0%}"
+        out = [f"Comparison by {self.by!r}: {', '.join(self.group_order)} "
+               f"(bootstrap {pct} CI, n_boot={self.n_boot}; permutation test, n_perm={self.n_perm}; seed={self.seed})"]
+        for metric in self.metrics:
+            out.append(f"{metric}:")
+            for r in self.groups[self.groups["metric"] == metric].itertuples():
+                flag = "  (!) n < 5" if r.small else ""
+                miss = f", {r.n_missing} missing" if r.n_missing else ""
+                out.append(f"  {r.group:<12} n={r.n:<4} mean {r.mean:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]  "
+                           f"median {r.median:.3f}  sd {r.sd:.3f}{miss}{flag}")
+            for r in self.pairs[self.pairs["metric"] == metric].itertuples():
+                holm_part = f", Holm p={r.p_holm:.4f}" if len(self.group_order) > 2 else ""
+                out.append(f"  {r.group_a} - {r.group_b}: {r.mean_diff:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}], "
+                           f"p={r.p_value:.4f}{holm_part}, Cliff's delta {r.cliffs_delta:+.2f} ({r.effect})"
+                           + ("  (!) small group" if r.small else ""))
+        if self.small_groups:
+            out.append(f"(!) fewer than {SMALL_N} values in: {', '.join(self.small_groups)}; read their numbers with care.")
+        return out
+
+    def __repr__(self) -> str:
+        return "\n".join(self._lines())
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        pct = f"{self.confidence:.0%}"
+        head = (f"<p><b>Comparison by {esc(self.by)}</b>: bootstrap {esc(pct)} CI (percentile, "
+                f"n_boot={self.n_boot}), two-sided permutation test (n_perm={self.n_perm}), seed={self.seed}</p>")
+        fmt = {"mean": "{:.3f}", "median": "{:.3f}", "sd": "{:.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}",
+               "mean_diff": "{:+.3f}", "p_value": "{:.4f}", "p_holm": "{:.4f}", "cliffs_delta": "{:+.2f}"}
+        warn = ""
+        if self.small_groups:
+            warn = f"<p><b>(!)</b> fewer than {SMALL_N} values in: {esc(', '.join(self.small_groups))}</p>"
+        return head + _html_table(self.groups, fmt) + _html_table(self.pairs, fmt) + warn
+
+    def plot(self, metrics: Sequence[str] | None = None, *, ax: Any = None) -> Any:
+        """Distribution per group (box + points) with the mean and its CI, one panel per metric.
+
+        Returns the Axes when one metric is drawn (or ``ax`` is given), else the Figure.
+        """
+        from .viz import plot_comparison
+
+        return plot_comparison(self, metrics=metrics, ax=ax)
+
+
+def _html_table(df: pd.DataFrame, fmt: dict[str, str]) -> str:
+    cells = []
+    for _, row in df.iterrows():
+        tds = []
+        for col in df.columns:
+            v = row[col]
+            text = fmt[col].format(v) if col in fmt and pd.notna(v) else ("" if v is None else str(v))
+            tds.append(f"<td>{html.escape(text)}</td>")
+        cells.append("<tr>" + "".join(tds) + "</tr>")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(cells)}</tbody></table>"
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def _group_order(labels: pd.Series, groups: Sequence[str] | None, by: str) -> tuple[str, ...]:
+    present = labels.dropna()
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        seen = set(present.astype(str))
+        available = [str(c) for c in labels.cat.categories if str(c) in seen]
+    else:
+        available = sorted(set(present.astype(str)))
+    if groups is None:
+        return tuple(available)
+    if isinstance(groups, str):
+        groups = [groups]
+    missing = [g for g in groups if str(g) not in set(available)]
+    if missing:
+        raise ValueError(f"group(s) {missing} not found in column {by!r}; available: {available}")
+    if len(set(map(str, groups))) != len(groups):
+        raise ValueError(f"groups must be distinct, got {list(groups)}")
+    return tuple(str(g) for g in groups)
+
+
+def compare(
+    scores: pd.DataFrame,
+    by: str = "era",
+    groups: Sequence[str] | None = None,
+    metrics: Sequence[str] = ("hostility", "courtesy", "tone"),
+    n_boot: int = 10_000,
+    seed: int = 0,
+    *,
+    n_perm: int | None = None,
+    confidence: float = 0.95,
+) -> Comparison:
+    """Compare ``metrics`` of ``scores`` between the groups in column ``by``.
+
+    ``groups`` selects and orders groups (default: every group present, in category order
+    for a categorical column, else sorted). See the module docstring for the statistics.
+
+    >>> cmp = compare(scores, by="era", groups=["Abe", "Kishida"])     # doctest: +SKIP
+    >>> cmp.pairs[["metric", "mean_diff", "ci_low", "ci_high", "p_value"]]   # doctest: +SKIP
+    """
+    if not isinstance(scores, pd.DataFrame):
+        raise TypeError(f"compare() expects a DataFrame of scores, not {type(scores).__name__}")
+    if by not in scores.columns:
+        raise KeyError(f"no group column {by!r}; columns are {list(scores.columns)}")
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    metrics = tuple(metrics)
+    for m in metrics:
+        if m not in scores.columns:
+            raise KeyError(f"no metric column {m!r}; columns are {list(scores.columns)}")
+        if not pd.api.types.is_numeric_dtype(scores[m].dtype) or pd.api.types.is_bool_dtype(scores[m].dtype):
+            raise TypeError(f"metric column {m!r} is not numeric (dtype {scores[m].dtype})")
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
+        raise ValueError(f"n_boot must be an integer >= 100, not {n_boot!r}")
+    n_perm = n_boot if n_perm is None else n_perm
+    if not isinstance(n_perm, (int, np.integer)) or n_perm < 100:
+        raise ValueError(f"n_perm must be an integer >= 100, not {n_perm!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), not {confidence!r}")
+    order = _group_order(scores[by], groups, by)
+    if len(order) < 2:
+        raise ValueError(f"need at least two groups in column {by!r} to compare, found {list(order)}")
+
+    labels = scores[by].astype("string")
+    group_rows, pair_rows, value_frames = [], [], []
+    for metric in metrics:
+        data: dict[str, np.ndarray] = {}
+        for g in order:
+            col = scores.loc[(labels == g).fillna(False).to_numpy(), metric].astype(float)
+            x = col.dropna().to_numpy()
+            data[g] = x
+            boot = _boot_means(_rng(seed, metric, g), x, n_boot) if len(x) else np.empty(0)
+            lo, hi = _quantiles(boot, confidence)
+            group_rows.append({
+                "metric": metric, "group": g, "n": len(x), "n_missing": int(col.isna().sum()),
+                "mean": float(x.mean()) if len(x) else np.nan,
+                "median": float(np.median(x)) if len(x) else np.nan,
+                "sd": float(x.std(ddof=1)) if len(x) > 1 else np.nan,
+                "ci_low": lo, "ci_high": hi, "small": len(x) < SMALL_N,
+            })
+            value_frames.append(pd.DataFrame({"group": g, "metric": metric, "value": x}))
+        first = len(pair_rows)
+        for a, b in combinations(order, 2):
+            xa, xb = data[a], data[b]
+            row = {"metric": metric, "group_a": a, "group_b": b, "n_a": len(xa), "n_b": len(xb)}
+            if len(xa) and len(xb):
+                rng = _rng(seed, metric, a, b)
+                boot = _boot_means(rng, xa, n_boot) - _boot_means(rng, xb, n_boot)
+                lo, hi = _quantiles(boot, confidence)
+                delta = cliffs_delta(xa, xb)
+                row.update(mean_diff=float(xa.mean() - xb.mean()), ci_low=lo, ci_high=hi,
+                           p_value=_perm_p(rng, xa, xb, n_perm), cliffs_delta=delta, effect=effect_label(delta))
+            else:
+                row.update(mean_diff=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan,
+                           cliffs_delta=np.nan, effect="")
+            row["small"] = min(len(xa), len(xb)) < SMALL_N
+            pair_rows.append(row)
+        adjusted = holm([r["p_value"] for r in pair_rows[first:]])
+        for r, p in zip(pair_rows[first:], adjusted):
+            r["p_holm"] = float(p)
+
+    pair_cols = ["metric", "group_a", "group_b", "n_a", "n_b", "mean_diff", "ci_low", "ci_high",
+                 "p_value", "p_holm", "cliffs_delta", "effect", "small"]
+    return Comparison(
+        by=by,
+        group_order=order,
+        metrics=metrics,
+        groups=pd.DataFrame(group_rows),
+        pairs=pd.DataFrame(pair_rows, columns=pair_cols),
+        values=pd.concat(value_frames, ignore_index=True),
+        n_boot=int(n_boot),
+        n_perm=int(n_perm),
+        seed=seed,
+        confidence=confidence,
+    )

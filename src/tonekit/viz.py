@@ -1,0 +1,301 @@
+"""Plots (matplotlib) and escaped HTML rendering of scored statements.
+
+matplotlib is imported inside the plotting functions only, so rendering HTML (e.g.
+``ToneResult._repr_html_``) does not import it. Every plotting function takes an
+optional ``ax`` and returns the Axes it drew on (or the Figure for several panels).
+
+HTML rendering escapes every piece of text (statement, marker terms, modifier cues,
+category names) with :func:`html.escape`; markers are ``<mark>`` elements coloured
+by category (reds for hostility, greens and blues for courtesy) whose ``title``
+(shown on hover) gives the category, term, weight, effective weight and modifiers.
+A marker that a modifier cancelled (effective weight 0, e.g. negated) is struck through.
+
+Example
+-------
+>>> import tonekit
+>>> html_text = render_html(tonekit.score("<script>alert(1)</script> You idiot! (constructed)"))
+>>> "<script>" in html_text, "&lt;script&gt;" in html_text
+(False, True)
+"""
+
+from __future__ import annotations
+
+import html
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .compare import _group_order
+from .scoring import Marker, ToneResult
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .eras import TenureTable
+    from .keyness import Keyness
+    from .lexicon import Lexicon
+
+__all__ = [
+    "Rendered", "render", "render_html", "plot_distribution", "plot_timeline",
+    "plot_category_rates", "plot_keyness", "plot_comparison",
+]
+
+_HOSTILE = ("#ffb3b3", "#ffc99e", "#ffd6e7", "#f4b6c2", "#ffcf87", "#f7a9a8", "#e8b4d8")
+_COURTEOUS = ("#b8e6b8", "#b3d9ff", "#c7f0d8", "#a8e0e0", "#d1e8a8", "#c2d4f5", "#9fdfbf")
+_DIMENSION_COLOURS = {"hostility": "#c0392b", "courtesy": "#1e8449", "tone": "#34495e"}
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """HTML for notebooks: Jupyter shows ``_repr_html_``; ``str()`` gives the markup."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def category_colour(category: str, dimension: str) -> str:
+    """A stable background colour for a category (reds: hostility, greens/blues: courtesy)."""
+    palette = _HOSTILE if dimension == "hostility" else _COURTEOUS
+    return palette[zlib.crc32(category.encode("utf-8")) % len(palette)]
+
+
+def _marker_title(m: Marker) -> str:
+    lines = [f"{m.category} ({m.dimension})", f"term: {m.term}",
+             f"weight {m.weight:g} -> effective {m.effective_weight:g}"]
+    lines += [f"{x.kind} '{x.cue}' x{x.factor:g}" for x in m.modifiers]
+    return "\n".join(lines)
+
+
+def render_html(result: ToneResult) -> str:
+    """The statement of ``result`` as escaped HTML with its markers highlighted.
+
+    >>> import tonekit
+    >>> "title=" in render_html(tonekit.score("We sincerely regret it. (constructed)"))
+    True
+    """
+    esc = html.escape
+    text = result.text
+    markers = sorted(result.markers, key=lambda m: (m.start_char, -m.end_char))
+    cuts = sorted({0, len(text), *(m.start_char for m in markers), *(m.end_char for m in markers)})
+    body = []
+    for start, end in zip(cuts, cuts[1:]):
+        piece = esc(text[start:end])
+        covering = [m for m in markers if m.start_char <= start and end <= m.end_char]
+        if covering:
+            main = max(covering, key=lambda m: (m.effective_weight, m.weight))
+            style = f"background:{category_colour(main.category, main.dimension)};padding:0 2px;border-radius:3px"
+            if main.effective_weight <= 0:
+                style += ";text-decoration:line-through"
+            title = esc("\n\n".join(_marker_title(m) for m in covering), quote=True)
+            piece = f'<mark class="tonekit-marker" style="{style}" title="{title}">{piece}</mark>'
+        body.append(piece)
+        for m in markers:
+            if m.end_char == end and covering and m in covering:
+                body.append(f'<sup style="font-size:0.65em;color:#555;margin-right:2px">{esc(m.category)}</sup>')
+    head = (f"hostility {result.hostility:.3f} &middot; courtesy {result.courtesy:.3f} &middot; "
+            f"tone {result.tone:+.3f} &middot; {result.n_tokens} tokens &middot; {result.n_markers} markers"
+            + (f" &middot; {esc(result.lexicon)}" if result.lexicon else ""))
+    seen: dict[str, str] = {}
+    for m in markers:
+        seen.setdefault(m.category, m.dimension)
+    legend = " ".join(
+        f'<span style="background:{category_colour(c, d)};padding:0 4px;border-radius:3px">{esc(c)}</span>'
+        for c, d in seen.items()
+    )
+    return (
+        '<div class="tonekit-render" style="font-family:sans-serif;line-height:1.9">'
+        f'<div style="font-size:0.85em;color:#444">{head}</div>'
+        f'<div style="white-space:pre-wrap;margin:0.3em 0">{"".join(body)}</div>'
+        + (f'<div style="font-size:0.8em">{legend}</div>' if legend else "")
+        + "</div>"
+    )
+
+
+def render(obj: Any, lexicon: Lexicon | str | Path | None = None) -> Rendered:
+    """HTML view of a text, a spaCy Doc from :func:`tonekit.load`, or a ToneResult.
+
+    A text is scored with ``lexicon`` first. All text is escaped.
+
+    >>> "&lt;b&gt;" in str(render("<b>Shut up</b> (constructed)"))
+    True
+    """
+    from .pipeline import score
+
+    if isinstance(obj, ToneResult):
+        result = obj
+    elif isinstance(obj, str):
+        result = score(obj, lexicon=lexicon)
+    elif hasattr(obj, "_") and hasattr(obj._, "tonekit") and obj._.tonekit is not None:
+        result = obj._.tonekit
+    else:
+        raise TypeError(f"render() takes a text, a Doc scored by tonekit or a ToneResult, not {type(obj).__name__}")
+    return Rendered(render_html(result))
+
+
+# -- plots -----------------------------------------------------------------------------------
+
+
+def _axes(ax: Any, figsize: tuple[float, float]) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _box_strip(ax: Any, values: list[np.ndarray], labels: list[str], colour: str, seed: int = 0) -> None:
+    """Box plot with the individual values jittered on top (seeded jitter)."""
+    rng = np.random.default_rng(seed)
+    positions = np.arange(1, len(values) + 1)
+    drawn = [v if len(v) else np.array([np.nan]) for v in values]
+    ax.boxplot(drawn, positions=positions, widths=0.5, showfliers=False,
+               medianprops={"color": colour}, boxprops={"color": "#777"})
+    for pos, v in zip(positions, values):
+        ax.scatter(pos + rng.uniform(-0.15, 0.15, len(v)), v, s=14, alpha=0.6, color=colour, zorder=3)
+    ax.set_xticks(positions)
+    ax.set_xticklabels([f"{g}\n(n={len(v)}{', small' if len(v) < 5 else ''})" for g, v in zip(labels, values)])
+
+
+def plot_distribution(
+    scores: pd.DataFrame,
+    by: str = "era",
+    metric: str = "hostility",
+    groups: Sequence[str] | None = None,
+    *,
+    ax: Any = None,
+) -> Any:
+    """Box plot and points of ``metric`` per group of ``by``; returns the Axes.
+
+    >>> plot_distribution(scores, by="era", metric="courtesy", groups=["Abe", "Kishida"])  # doctest: +SKIP
+    """
+    order = _group_order(scores[by], groups, by)
+    labels = scores[by].astype("string")
+    values = [scores.loc[(labels == g).fillna(False).to_numpy(), metric].dropna().to_numpy(float) for g in order]
+    ax = _axes(ax, (1.6 + 1.3 * len(order), 4))
+    _box_strip(ax, values, list(order), _DIMENSION_COLOURS.get(metric, "#2c3e50"))
+    ax.set_ylabel(metric)
+    ax.set_title(f"{metric} by {by}")
+    return ax
+
+
+def plot_comparison(comparison: Comparison, metrics: Sequence[str] | None = None, *, ax: Any = None) -> Any:
+    """Per metric: distribution per group with the mean and its bootstrap CI (black).
+
+    Returns the Axes for one metric (or when ``ax`` is given), else the Figure.
+    """
+    metrics = list(comparison.metrics if metrics is None else metrics)
+    if ax is not None and len(metrics) != 1:
+        raise ValueError("pass ax= only when plotting a single metric")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics) + 1, 4), squeeze=False)
+        axes = list(axes[0])
+    else:
+        fig, axes = None, [ax]
+    order = list(comparison.group_order)
+    for metric, a in zip(metrics, axes):
+        vals = comparison.values[comparison.values["metric"] == metric]
+        values = [vals.loc[vals["group"] == g, "value"].to_numpy(float) for g in order]
+        _box_strip(a, values, order, _DIMENSION_COLOURS.get(metric, "#2c3e50"))
+        stats = comparison.groups[comparison.groups["metric"] == metric].set_index("group").reindex(order)
+        pos = np.arange(1, len(order) + 1) + 0.3
+        a.errorbar(pos, stats["mean"], yerr=[stats["mean"] - stats["ci_low"], stats["ci_high"] - stats["mean"]],
+                   fmt="o", color="black", capsize=3, label=f"mean, {comparison.confidence:.0%} CI")
+        a.set_title(metric)
+        a.legend(loc="best", fontsize="small")
+    if fig is None:
+        return axes[0]
+    fig.suptitle(f"by {comparison.by}")
+    fig.tight_layout()
+    return axes[0] if len(metrics) == 1 else fig
+
+
+def plot_timeline(
+    scores: pd.DataFrame,
+    date: str = "date",
+    metrics: Sequence[str] = ("hostility", "courtesy"),
+    tenures: TenureTable | None = None,
+    *,
+    ax: Any = None,
+) -> Any:
+    """Statement scores over time with shaded tenure bands (default: Japanese prime
+    ministers from :func:`tonekit.eras.japan_prime_ministers`); returns the Axes."""
+    from .eras import japan_prime_ministers
+
+    table = japan_prime_ministers() if tenures is None else tenures
+    when = pd.to_datetime(scores[date])
+    ax = _axes(ax, (10, 4))
+    for metric in metrics:
+        ax.scatter(when, scores[metric], s=16, alpha=0.75, label=metric,
+                   color=_DIMENSION_COLOURS.get(metric))
+    lo, hi = when.min(), when.max()
+    if pd.notna(lo):
+        shown = 0
+        for t in table:
+            start = pd.Timestamp(t.start)
+            end = pd.Timestamp(t.end) if t.end else hi
+            if end < lo or start > hi:
+                continue
+            left, right = max(start, lo - pd.Timedelta(days=30)), min(end, hi + pd.Timedelta(days=30))
+            ax.axvspan(left, right, color="#f0f0f0" if shown % 2 else "#dfe6ee", zorder=0)
+            ax.text(left + (right - left) / 2, 1.0, t.label, transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize="small")
+            shown += 1
+    ax.set_ylabel("score")
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_category_rates(
+    rates: pd.DataFrame,
+    categories: Sequence[str] | None = None,
+    *,
+    ax: Any = None,
+) -> Any:
+    """Grouped horizontal bars of category rates with CIs (the output of
+    :func:`tonekit.keyness.category_rates`); default categories: those with any rate > 0."""
+    if categories is None:
+        live = rates.groupby("category", sort=False)["rate"].max()
+        categories = [c for c in rates["category"].drop_duplicates() if live.get(c, 0) > 0]
+    groups = list(dict.fromkeys(rates["group"]))
+    ax = _axes(ax, (7, 0.45 * len(categories) * max(1, len(groups) / 2) + 1.5))
+    height = 0.8 / max(len(groups), 1)
+    y = np.arange(len(categories))
+    for i, g in enumerate(groups):
+        sub = rates[rates["group"] == g].set_index("category").reindex(categories)
+        err = np.vstack([(sub["rate"] - sub["ci_low"]).clip(lower=0), (sub["ci_high"] - sub["rate"]).clip(lower=0)])
+        ax.barh(y + i * height, sub["rate"], height=height, xerr=err, capsize=2, label=str(g))
+    ax.set_yticks(y + height * (len(groups) - 1) / 2)
+    ax.set_yticklabels(categories)
+    ax.invert_yaxis()
+    ax.set_xlabel("weighted markers per 100 tokens")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_keyness(keyness: Keyness, n: int = 10, *, ax: Any = None) -> Any:
+    """Bars of z for the ``n`` markers most typical of each group; returns the Axes."""
+    top_a, top_b = keyness.top(n, keyness.a), keyness.top(n, keyness.b)
+    rows = pd.concat([top_b.iloc[::-1], top_a.iloc[::-1]], ignore_index=True)
+    ax = _axes(ax, (7, 0.3 * len(rows) + 1.5))
+    colours = [_DIMENSION_COLOURS["hostility"] if z > 0 else "#2e86c1" for z in rows["z"]]
+    ax.barh(np.arange(len(rows)), rows["z"], color=colours)
+    ax.set_yticks(np.arange(len(rows)))
+    ax.set_yticklabels(rows[keyness.key].astype(str))
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"z (log-odds ratio, informative Dirichlet prior): <- {keyness.b}   {keyness.a} ->")
+    return ax

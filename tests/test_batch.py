@@ -1,0 +1,261 @@
+"""Tests for tonekit.batch: score_corpus and the streaming engine behind ``tonekit score``.
+
+Statements are taken from the bundled DPRK–Japan corpus or are short constructed
+examples, marked "(constructed)".
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from spacy.language import Language
+
+import tonekit
+from tonekit.batch import SCORE_COLUMNS, read_scoring_input, score_chunks, score_corpus
+from tonekit.corpus import CorpusError, read_corpus
+
+# (constructed)
+HOSTILE = "Abe is none other than a political dwarf and a puppet of the United States."
+COURTEOUS = "We express deep condolences and sympathy to Your Excellency and the bereaved families."
+CONTRAST = "We thank Japan for its message, but the so-called apology is a shameless lie."
+
+CATEGORIES = tuple(tonekit.Lexicon.default().categories)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> pd.DataFrame:
+    return tonekit.corpora.load("dprk_japan")
+
+
+def expected_row(result: tonekit.ToneResult) -> dict:
+    row = {c: getattr(result, c) for c in SCORE_COLUMNS}
+    row.update(result.categories)
+    return row
+
+
+def assert_row_equals(out: pd.Series, result: tonekit.ToneResult) -> None:
+    for column, value in expected_row(result).items():
+        assert out[column] == pytest.approx(value, abs=1e-12), column
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def test_bundled_corpus_scores_equal_tonekit_score(corpus: pd.DataFrame):
+    out = score_corpus(corpus, progress=False)
+    assert len(out) == len(corpus)
+    assert out["error"].isna().all()
+    assert out["hostility"].max() > 0.5 and out["courtesy"].max() > 0.5  # the corpus has both
+    for i, text in enumerate(corpus["text"]):
+        assert_row_equals(out.iloc[i], tonekit.score(text))
+
+
+def test_output_columns_are_input_then_scores_then_categories_then_error(corpus: pd.DataFrame):
+    out = score_corpus(corpus.head(3), progress=False)
+    assert list(out.columns) == [*corpus.columns, *SCORE_COLUMNS, *CATEGORIES, "error"]
+    assert out.index.equals(corpus.head(3).index)
+    assert str(out["n_tokens"].dtype) == "Int64" and str(out["n_markers"].dtype) == "Int64"
+    pd.testing.assert_frame_equal(out[list(corpus.columns)], corpus.head(3))
+
+
+def test_non_fast_pipeline_gives_the_numbers_of_that_pipeline():
+    # An enabled lemmatizer takes the nlp.pipe path; the numbers follow that pipeline.
+    nlp = tonekit.load(lemmatizer=True)
+    texts = [HOSTILE, COURTEOUS, CONTRAST, "The puppets were condemned by the people. (constructed)"]
+    out = score_corpus(pd.DataFrame({"id": list("abcd"), "text": texts}), nlp=nlp, progress=False)
+    for i, text in enumerate(texts):
+        assert_row_equals(out.iloc[i], tonekit.score(text, nlp=nlp))
+
+
+def test_results_do_not_depend_on_batch_size(corpus: pd.DataFrame):
+    a = score_corpus(corpus, batch_size=1, progress=False)
+    b = score_corpus(corpus, batch_size=1000, progress=False)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_n_process_2_equals_n_process_1(corpus: pd.DataFrame):
+    small = corpus.head(24)
+    one = score_corpus(small, progress=False)
+    two = score_corpus(small, n_process=2, batch_size=5, progress=False)
+    pd.testing.assert_frame_equal(one, two)
+
+
+# --------------------------------------------------------------------------- rows and errors
+
+
+def test_10k_rows_keep_length_and_order_with_empty_non_string_and_huge_texts():
+    nlp = tonekit.load()
+    # (constructed) Marker-dense but without negators: their scope check grows with
+    # negators x markers, which a multi-megabyte text of "none other than" would make slow.
+    paragraph = "Abe is a political dwarf and a puppet of the United States. " + COURTEOUS + "\n\n"
+    huge = (paragraph * (2_000_000 // len(paragraph) + 1))[:2_000_000]
+    assert len(huge) == 2_000_000 > nlp.max_length
+    base = [HOSTILE, COURTEOUS, CONTRAST, "", None, float("nan"), 42, ["a", "list"], {"text": "x"}]
+    texts = [base[i % len(base)] for i in range(10_000)]
+    texts[7_777] = huge
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(10_000)], "text": pd.Series(texts, dtype=object)})
+    df.index = pd.RangeIndex(100, 10_100)  # an index that is not 0..n-1 is kept
+
+    out = score_corpus(df, progress=False, nlp=nlp)
+
+    assert len(out) == len(df)
+    assert out.index.equals(df.index)
+    assert out["id"].tolist() == df["id"].tolist()
+    expected_errors = [
+        None, None, None, None,
+        "missing text (null)", "missing text (null)", "text must be a string, not a number",
+        "text must be a string, not an array", "text must be a string, not an object",
+    ]
+    for i, message in enumerate(expected_errors):
+        row = out.iloc[i]
+        if message is None:
+            assert pd.isna(row["error"]) and row["n_tokens"] >= 0
+        else:
+            assert row["error"] == message
+            assert math.isnan(row["hostility"]) and pd.isna(row["n_tokens"])
+    assert out.iloc[9]["error"] is None and out.iloc[9]["hostility"] == out.iloc[0]["hostility"]
+    assert out.iloc[3][list(SCORE_COLUMNS)].tolist() == [0.0] * 5 + [0, 0]  # empty text scores zero
+    n_failed = sum(not isinstance(t, str) for t in texts)
+    assert out["error"].notna().sum() == n_failed
+
+    big = out.loc[100 + 7_777]
+    assert pd.isna(big["error"])
+    assert big["n_tokens"] > 300_000 and big["hostility"] > 0.5 and big["courtesy"] > 0.5
+
+
+def test_text_longer_than_max_length_is_scored_in_pieces_like_tonekit_score(corpus: pd.DataFrame):
+    nlp = tonekit.load()
+    nlp.max_length = 600  # the same code path as a multi-megabyte text, cheaply
+    long_texts = sorted(corpus["text"], key=len)[-3:]
+    assert all(len(t) > 2 * nlp.max_length for t in long_texts)
+    assert long_texts
+    out = score_corpus(pd.DataFrame({"id": range(len(long_texts)), "text": long_texts}), nlp=nlp, progress=False)
+    for i, text in enumerate(long_texts):
+        assert_row_equals(out.iloc[i], tonekit.score(text, nlp=nlp))
+        assert out.iloc[i]["n_tokens"] == len(nlp.tokenizer(text))
+
+
+def test_existing_error_column_is_kept_and_row_not_scored(tmp_path: Path):
+    path = tmp_path / "statements.jsonl"
+    path.write_text(
+        f'{{"id": "s1", "text": "{HOSTILE}"}}\n'
+        '{"id": "s2", "text": "Japan "will" pay dearly"}\n'
+        f'{{"id": "s3", "text": "{COURTEOUS}"}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CorpusError) as info:
+        read_corpus(path, errors="raise")
+    assert info.value.problems[0].line == 2
+    assert "line 2" in str(info.value)
+
+    out = score_corpus(path, progress=False)  # a path is read with errors="report"
+    assert len(out) == 3
+    assert out["error"].notna().tolist() == [False, True, False]
+    assert out.loc[1, "error"].startswith("not valid JSON")
+    assert math.isnan(out.loc[1, "hostility"])
+    assert out.loc[0, "hostility"] > 0.5 and out.loc[2, "courtesy"] > 0.5
+    assert [p.line for p in out.attrs["problems"]] == [2]
+
+
+def test_a_failing_component_fails_only_its_row():
+    @Language.component("tonekit_test_rejects_marker")
+    def rejects(doc):  # a user component that breaks on some input
+        if "REJECT" in doc.text:
+            raise RuntimeError("cannot handle this statement")
+        return doc
+
+    nlp = tonekit.load()
+    nlp.add_pipe("tonekit_test_rejects_marker", before="tonekit")
+    texts = [HOSTILE, "REJECT " + COURTEOUS, COURTEOUS]
+    out = score_corpus(pd.DataFrame({"id": list("abc"), "text": texts}), nlp=nlp, progress=False)
+    assert out["error"].tolist()[0] is None and out["error"].tolist()[2] is None
+    assert out.loc[1, "error"] == "could not score the text: RuntimeError: cannot handle this statement"
+    assert out.loc[0, "hostility"] > 0.5 and out.loc[2, "courtesy"] > 0.5
+
+
+def test_missing_text_column_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"no text column 'body' \(columns: id, text\)"):
+        score_corpus(pd.DataFrame({"id": ["a"], "text": [HOSTILE]}), text="body", progress=False)
+
+
+def test_empty_corpus_gives_empty_table_with_all_columns():
+    out = score_corpus(pd.DataFrame({"id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)}), progress=False)
+    assert len(out) == 0
+    assert list(out.columns) == ["id", "text", *SCORE_COLUMNS, *CATEGORIES, "error"]
+
+
+# --------------------------------------------------------------------------- column names
+
+
+def test_colliding_input_column_is_replaced_with_a_warning():
+    df = pd.DataFrame({"id": ["a"], "text": [HOSTILE], "threat": ["nuclear test (metadata)"]})
+    with pytest.warns(UserWarning, match="replaced by score columns of the same name: threat"):
+        out = score_corpus(df, progress=False)
+    assert list(out.columns).count("threat") == 1
+    assert out.loc[0, "threat"] == 0.0  # the category rate, not the metadata
+
+
+def test_rescoring_a_scored_table_replaces_scores_silently(corpus: pd.DataFrame):
+    once = score_corpus(corpus.head(5), progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        twice = score_corpus(once.drop(columns=["error"]), progress=False)
+    pd.testing.assert_frame_equal(once, twice)
+
+
+def test_category_named_like_text_column_is_refused():
+    lex = tonekit.Lexicon.default()
+    with pytest.raises(ValueError, match="text column 'insult'"):
+        score_corpus(pd.DataFrame({"id": ["a"], "insult": [HOSTILE]}), text="insult", lexicon=lex, progress=False)
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def test_score_chunks_streams_one_output_chunk_per_input_chunk(corpus: pd.DataFrame, tmp_path: Path):
+    path = tmp_path / "corpus.csv"
+    tonekit.write_corpus(corpus, path)
+    chunks = list(score_chunks(read_scoring_input(path, chunksize=10), progress=False))
+    n = len(corpus)
+    assert [len(c) for c in chunks] == [10] * (n // 10) + ([n % 10] if n % 10 else [])
+    whole = score_corpus(path, progress=False)
+    pd.testing.assert_frame_equal(pd.concat(chunks), whole)
+    assert chunks[1].index[0] == 10
+
+
+def test_read_scoring_input_accepts_another_text_column(tmp_path: Path):
+    path = tmp_path / "speeches.csv"
+    path.write_text(f'id,body\n1,"{HOSTILE}"\n2,"{COURTEOUS}"\n', encoding="utf-8")
+    out = score_corpus(path, text="body", progress=False)
+    assert list(out.columns[:2]) == ["id", "body"] and "text" not in out.columns
+    assert out["error"].isna().all()
+    assert out.loc[0, "hostility"] > 0.5
+
+
+def test_read_scoring_input_refuses_a_corpus_without_ids(tmp_path: Path):
+    path = tmp_path / "speeches.csv"
+    path.write_text(f'text\n"{HOSTILE}"\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match="missing required column 'id'"):
+        score_corpus(path, progress=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.text(max_size=200), st.none(), st.integers(), st.floats()), min_size=0, max_size=8))
+def test_any_texts_give_one_row_each_and_never_crash(texts):
+    df = pd.DataFrame({"id": [f"x{i}" for i in range(len(texts))], "text": pd.Series(texts, dtype=object)})
+    out = score_corpus(df, progress=False)
+    assert len(out) == len(texts)
+    for value, (_, row) in zip(texts, out.iterrows()):
+        if isinstance(value, str):
+            assert pd.isna(row["error"])
+            assert 0.0 <= row["hostility"] < 1.0 and 0.0 <= row["courtesy"] < 1.0
+        else:
+            assert isinstance(row["error"], str)
+            assert np.isnan(row["hostility"])

@@ -1,0 +1,313 @@
+"""Lexicon diff, snapshots and behaviour cases (tonekit.regression), and the bundled
+lexicon guarded by its own case file and corpus snapshot."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tonekit
+from tonekit import corpora
+from tonekit.lexicon import Lexicon
+from tonekit.regression import (
+    CaseFileError,
+    diff,
+    check,
+    entry_changes,
+    load_cases,
+    run_case,
+    run_cases,
+    parse_cases,
+    snapshot,
+)
+from tonekit.testing import assert_cases, assert_matches_snapshot
+
+TESTS = Path(__file__).parent
+CASES = TESTS / "cases" / "diplomatic-en.jsonl"
+# After an intended lexicon or scoring change, review `tonekit lexicon diff` and refresh with:
+#     tonekit snapshot dprk_japan -o tests/snapshots/dprk_japan.csv
+SNAPSHOT = TESTS / "snapshots" / "dprk_japan.csv"
+
+
+def reweighted(lexicon: Lexicon, term: str, weight: float) -> Lexicon:
+    return lexicon.replace(entries=tuple(replace(e, weight=weight) if e.term == term else e for e in lexicon))
+
+
+@pytest.fixture(scope="module")
+def corpus() -> pd.DataFrame:
+    return corpora.load("dprk_japan")
+
+
+@pytest.fixture(scope="module")
+def default() -> Lexicon:
+    return Lexicon.default()
+
+
+# -- the bundled lexicon is guarded -----------------------------------------------------------
+
+
+def test_bundled_lexicon_passes_its_behaviour_cases():
+    report = assert_cases(CASES)
+    assert len(load_cases(CASES)) >= 150
+    assert report.counts()["passed"] >= 150
+
+
+def test_case_file_covers_each_capability_and_labels_its_sources(corpus):
+    cases = load_cases(CASES)
+    kinds = {c.kind for c in cases}
+    assert kinds == {"mft", "invariance", "directional"}
+    names = " ".join(c.name for c in cases)
+    for capability in ("negation", "intensifier", "downtoner", "contrast", "scare quotes", "so-called",
+                       "multiword", "name invariance", "courtesy formula", "lemma"):
+        assert capability in names, capability
+    texts = dict(zip(corpus["id"], corpus["text"]))
+    for case in cases:
+        assert case.source == "constructed" or case.source.startswith("corpus:dprk_japan/"), case.name
+        if case.source.startswith("corpus:"):
+            # Corpus excerpts are quoted exactly from their statement.
+            assert case.text in texts[case.source.split("/", 1)[1]], case.name
+
+
+def test_bundled_corpus_matches_its_snapshot():
+    assert_matches_snapshot("dprk_japan", SNAPSHOT, tolerance=0.01)
+    golden = pd.read_csv(SNAPSHOT)
+    assert golden["lexicon"].unique().tolist() == [Lexicon.default().label]
+
+
+# -- diff -------------------------------------------------------------------------------------
+
+
+def test_entry_changes_classify_added_removed_relabelled_reweighted(default):
+    entries = {e.term: e for e in default}
+    changed = [e for e in default if e.term not in ("stooge", "puppet", "condemn")]
+    changed.append(replace(entries["puppet"], category="insult"))
+    changed.append(replace(entries["condemn"], weight=3.0))
+    changed.append(replace(entries["stooge"], term="marionette"))
+    new = default.replace(entries=tuple(changed))
+    kinds = {(c.kind, c.term) for c in entry_changes(default, new)}
+    assert kinds == {("removed", "stooge"), ("relabelled", "puppet"), ("reweighted", "condemn"), ("added", "marionette")}
+    report = diff(default, new)
+    assert [c.term for c in report.reweighted] == ["condemn"]
+    assert report.n_documents is None and report.documents == ()
+    text = report.to_text()
+    assert "~ 'condemn' weight 2 -> 3" in text and "hostility/epithet -> hostility/insult" in text
+    assert "documents:" not in text
+
+
+def test_diff_lists_exactly_the_documents_containing_the_reweighted_term(default, corpus):
+    new = reweighted(default, "war criminal", 1.0)
+    report = tonekit.lexicon.diff(default, new, corpus=corpus)
+    containing = {
+        doc_id
+        for doc_id, text in zip(corpus["id"], corpus["text"])
+        if any(m.term == "war criminal" for m in tonekit.score(text).markers)
+    }
+    assert containing and {d.id for d in report.documents} == containing
+    sizes = [d.size for d in report.documents]
+    assert sizes == sorted(sizes, reverse=True)
+    for d in report.documents:
+        assert d.delta("hostility") < 0 and d.delta("courtesy") == 0
+        assert d.markers and all(m.term == "war criminal" and m.new_weight < m.old_weight for m in d.markers)
+        text = corpus.set_index("id").at[d.id, "text"]
+        assert all(text[m.start_char : m.end_char].lower().startswith("war criminal") for m in d.markers)
+    assert report.summary["documents_changed"] == len(containing)
+    assert report.summary["largest_change"]["id"] == report.documents[0].id
+
+
+def test_diff_group_summary_is_the_mean_change_per_group(default, corpus):
+    new = reweighted(default, "reactionary", 3.0)
+    report = diff(default, new, corpus=corpus, group="era")
+    by_group = {g["group"]: g for g in report.group_summary}
+    assert sum(g["documents"] for g in by_group.values()) == len(corpus)
+    frame = report.documents_frame()
+    for era, g in by_group.items():
+        ids = set(corpus.loc[corpus["era"].astype(str) == era, "id"])
+        moved = frame[frame["id"].isin(ids)]
+        assert g["changed"] == len(moved)
+        assert g["mean_d_hostility"] == pytest.approx(moved["d_hostility"].sum() / g["documents"])
+    markdown = report.to_markdown()
+    assert "| document | era | hostility |" in markdown and "**Mean change by era:**" in markdown
+    data = json.loads(report.to_json())
+    assert data["summary"]["entries_reweighted"] == 1 and len(data["documents"]) == len(report.documents)
+
+
+def test_diff_relabel_shows_old_and_new_marker_and_escapes_markdown(default):
+    entries = tuple(replace(e, category="insult") if e.term == "puppet" else e for e in default)
+    df = pd.DataFrame({"id": ["a|b", "c"], "text": ["They are puppets of Washington.", "We welcome the talks."]})
+    report = diff(default, default.replace(entries=entries), corpus=df)
+    assert [d.id for d in report.documents] == ["a|b"]
+    (doc,) = report.documents
+    assert {(m.category, m.old_weight, m.new_weight) for m in doc.markers} == {("epithet", 2.0, 0.0), ("insult", 0.0, 2.0)}
+    assert "`a\\|b`" in report.to_markdown()
+
+
+def test_diff_rejects_a_corpus_without_the_text_column(default):
+    with pytest.raises(ValueError, match="no 'body' column"):
+        diff(default, default, corpus=pd.DataFrame({"id": ["1"], "text": ["x"]}), text="body")
+
+
+# -- snapshots --------------------------------------------------------------------------------
+
+
+def test_snapshot_records_scores_lexicon_and_version(corpus):
+    golden = snapshot(corpus)
+    assert len(golden) == len(corpus) and list(golden["id"]) == list(corpus["id"])
+    assert set(golden["lexicon"]) == {"diplomatic-en@1.0.0"}
+    assert set(golden["tonekit_version"]) == {tonekit.__version__}
+    first = tonekit.score(corpus["text"].iloc[0])
+    assert golden["hostility"].iloc[0] == pytest.approx(first.hostility)
+
+
+def test_check_reports_drift_added_and_missing(default, corpus, tmp_path):
+    golden = snapshot(corpus)
+    assert check(corpus, golden).passed
+    new = reweighted(default, "war criminal", 1.0)
+    report = check(corpus, golden, lexicon=new)
+    assert not report.passed and report.drifted
+    assert {d.id for d in report.drifted} == {d.id for d in diff(default, new, corpus=corpus).documents}
+    assert f"drifted {report.drifted[0].id}:" in str(report)
+
+    path = tmp_path / "golden.csv"
+    golden.iloc[1:].to_csv(path, index=False)
+    fewer = corpus.iloc[:-1]
+    report = check(fewer, path)
+    assert report.added == (corpus["id"].iloc[0],) and report.missing == (corpus["id"].iloc[-1],)
+    assert not report.drifted
+    text = str(report)
+    assert f"added {corpus['id'].iloc[0]}" in text and f"missing {corpus['id'].iloc[-1]}" in text
+
+
+def test_check_tolerance(corpus):
+    golden = snapshot(corpus.iloc[:3])
+    nudged = golden.assign(hostility=golden["hostility"] + 0.005)
+    assert check(corpus.iloc[:3], nudged, tolerance=0.01).passed
+    report = check(corpus.iloc[:3], nudged, tolerance=0.001)
+    assert len(report.drifted) == 3
+    with pytest.raises(ValueError, match="tolerance"):
+        check(corpus.iloc[:3], golden, tolerance=-1)
+
+
+def test_check_rejects_a_file_that_is_not_a_snapshot(corpus, tmp_path):
+    path = tmp_path / "other.csv"
+    pd.DataFrame({"id": ["x"], "score": [1]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="missing column.*hostility"):
+        check(corpus, path)
+
+
+# -- behaviour cases --------------------------------------------------------------------------
+
+
+def test_minimum_functionality_expectations():
+    report = run_cases(
+        [
+            {"name": "imbecile", "kind": "mft", "text": "Abe is a perfect imbecile.",
+             "expect": [{"metric": "hostility", "op": ">=", "value": 0.5},
+                        {"marker": {"category": "insult", "modifier": "intensifier"}},
+                        {"no_marker": {"dimension": "courtesy"}}]},
+            {"name": "wrong", "kind": "mft", "text": "We express our deepest condolences.",
+             "expect": [{"metric": "hostility", "op": ">=", "value": 0.5}]},
+            {"name": "insult rate", "kind": "mft", "text": "Abe is an idiot.",
+             "expect": {"metric": "insult", "op": ">", "value": 10}},
+        ]
+    )
+    assert [r.passed for r in report.results] == [True, False, True]
+    failure = report.failures[0]
+    assert failure.name == "wrong" and failure.expectation == "hostility >= 0.5"
+    assert failure.measured.startswith("hostility 0.000") and "condolence" in failure.measured
+    assert "wrong [mft] FAILED: expected hostility >= 0.5; measured hostility 0.000" in str(report)
+
+
+def test_invariance_detects_length_dependence_and_templates_expand():
+    base = {"kind": "invariance", "template": "{name} is a political dwarf.", "metrics": ["hostility"]}
+    same = run_cases([{**base, "name": "single tokens", "values": {"name": ["Abe", "Suga", "Yoon"]}}])
+    assert same.passed and "over 3 variants" in same.results[0].expectation
+    # A two-token name changes the length and therefore the density: not invariant at tolerance 0.
+    longer = run_cases([{**base, "name": "full name", "values": {"name": ["Abe", "Shinzo Abe"]}}])
+    assert not longer.passed and "'Shinzo Abe is a political dwarf.'" in longer.results[0].measured
+    tolerant = run_cases([{**base, "name": "full name", "values": {"name": ["Abe", "Shinzo Abe"]}, "tolerance": 0.05}])
+    assert tolerant.passed
+    expanded = run_cases([{"name": "each", "kind": "mft", "template": "{a} condemns {b}.",
+                           "values": {"a": ["Japan", "Korea"], "b": ["it", "them", "this"]},
+                           "expect": {"marker": {"term": "condemn"}}}])
+    assert [r.name for r in expanded.results] == [f"each[{i}]" for i in range(6)]
+
+
+def test_directional_cases():
+    up = {"name": "excellency", "kind": "directional", "text": "We express sympathy.",
+          "transform": {"insert": "Your Excellency, "}, "expect": {"metric": "courtesy", "direction": "up"}}
+    down = {"name": "negate", "kind": "directional", "text": "This is a provocation.",
+            "transform": {"replace": {"is a": "is not a"}}, "expect": {"metric": "hostility", "direction": "down"}}
+    wrong = {"name": "wrong way", "kind": "directional", "text": "This is a provocation.",
+             "transform": {"text": "This is not a provocation."}, "expect": {"metric": "hostility", "direction": "up"}}
+    report = run_cases([up, down, wrong])
+    assert [r.passed for r in report.results] == [True, True, False]
+    before = tonekit.score("This is a provocation.").hostility
+    assert report.results[2].measured.startswith(f"hostility {before:.3f} -> 0.000")
+
+
+def test_xfail_is_strict():
+    case = {"name": "known gap", "kind": "mft", "text": "The ministry does not seek retaliation.",
+            "expect": {"metric": "hostility", "op": "==", "value": 0.0}, "xfail": "negation scope"}
+    report = run_cases([case])
+    assert report.passed and report.results[0].status == "xfailed"
+    fixed = run_cases([{**case, "text": "The ministry does not seek anything."}])
+    assert not fixed.passed and fixed.results[0].status == "xpassed"
+
+
+def test_case_file_problems_are_reported_with_lines(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    lines = [
+        json.dumps({"name": "ok", "text": "Hello.", "expect": {"metric": "courtesy", "op": ">", "value": 0}}),
+        "{not json",
+        json.dumps({"name": "bad op", "text": "x", "expect": {"metric": "hostility", "op": "__import__('os')", "value": 1}}),
+        json.dumps({"name": "bad kind", "kind": "vibes", "text": "x"}),
+        json.dumps({"name": "hole", "kind": "invariance", "template": "{name} and {place}", "values": {"name": ["A"]}}),
+        json.dumps({"name": "ok", "text": "Hello.", "expect": {"metric": "courtesy", "op": ">", "value": 0}}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CaseFileError) as err:
+        load_cases(path)
+    problems = "\n".join(err.value.problems)
+    assert "bad.jsonl, line 2: invalid JSON" in problems
+    assert "line 3, field 'expect[0].op'" in problems
+    assert "line 4, field 'kind'" in problems
+    assert "line 5, field 'template': placeholder(s) without values: place" in problems
+    assert "line 6, field 'name': duplicate case name 'ok'" in problems
+
+
+def test_unknown_metric_is_an_error_not_a_silent_zero():
+    with pytest.raises(CaseFileError, match="unknown metric 'rudeness'"):
+        run_cases([{"name": "x", "text": "Abe is an idiot.", "expect": {"metric": "rudeness", "op": ">", "value": 0}}])
+
+
+def test_yaml_case_file(tmp_path):
+    path = tmp_path / "cases.yaml"
+    path.write_text(
+        "cases:\n"
+        "  - name: perfect imbecile\n"
+        "    text: Abe is a perfect imbecile.\n"
+        "    expect:\n"
+        "      - marker: {category: insult, modifier: intensifier}\n"
+        "  - name: wrongly courteous\n"
+        "    text: Abe is a perfect imbecile.\n"
+        "    expect: {metric: courtesy, op: '>=', value: 0.5}\n",
+        encoding="utf-8",
+    )
+    report = run_cases(path)
+    assert [r.passed for r in report.results] == [True, False]
+    assert report.failures[0].where == "cases.yaml:6"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_one_result_per_case(text):
+    (case,) = parse_cases([{"name": "any", "text": text, "expect": [{"metric": "tone", "op": "<=", "value": 1},
+                                                                      {"no_marker": {"category": "nonexistent"}}]}])
+    (result,) = run_case(case)
+    assert result.passed

@@ -1,0 +1,107 @@
+"""Plots and escaped HTML rendering."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tonekit
+from tonekit.batch import score_corpus
+from tonekit.compare import compare
+from tonekit.keyness import category_rates, keyness, markers_table
+from tonekit.viz import (
+    Rendered,
+    plot_category_rates,
+    plot_distribution,
+    plot_keyness,
+    plot_timeline,
+    render,
+    render_html,
+)
+
+STATEMENTS = pd.DataFrame({
+    "id": ["s1", "s2", "s3", "s4", "s5", "s6"],
+    "date": pd.to_datetime(["2017-09-14", "2019-11-07", "2019-11-30", "2024-01-06", "2024-03-26", "2024-03-29"]),
+    "text": [
+        "The four islands of the archipelago should be sunken into the sea by the nuclear bomb of Juche.",
+        "Abe is the only one idiot in the world and the most stupid man.",
+        "Abe is none other than a perfect imbecile and a political dwarf.",
+        "I express deep condolences and sympathy to Your Excellency and the Japanese people.",
+        "Japan should make a political decision for a new future of the DPRK-Japan relations.",
+        "We will not accept any contact or negotiation with the Japanese side.",
+    ],
+})
+
+
+@pytest.fixture(scope="module")
+def scores():
+    return tonekit.assign_era(score_corpus(STATEMENTS, progress=False))
+
+
+def test_render_escapes_script_inside_a_statement():
+    text = 'Abe is an idiot. <script>alert("x")</script> We regret it. (constructed)'
+    out = str(render(text))
+    assert "<script>" not in out and "</script>" not in out
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in out
+    assert isinstance(render(text), Rendered)
+
+
+def test_render_shows_markers_with_category_weight_and_modifiers_on_hover():
+    result = tonekit.score("Abe is not an idiot, he is a very stupid man. (constructed)")
+    out = render_html(result)
+    assert out.count('<mark class="tonekit-marker"') == len(result.markers)
+    assert "title=\"insult (hostility)" in out
+    assert "negation &#x27;not&#x27; x0" in out  # modifiers and cues on hover, escaped
+    assert "line-through" in out  # the negated insult is shown as not counted
+    assert "effective" in out
+
+
+def test_render_accepts_doc_result_and_text_alike(nlp):
+    text = "We express deep condolences. (constructed)"
+    assert str(render(nlp(text))) == str(render(tonekit.score(text))) == str(render(text))
+    with pytest.raises(TypeError, match="render"):
+        render(42)
+
+
+def test_tone_result_repr_html_uses_render_html():
+    result = tonekit.score("<b>bold</b> idiot (constructed)")
+    assert result._repr_html_() == render_html(result)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_any_text_renders_escaped_and_round_trips(text):
+    out = render_html(tonekit.score(text))
+    body = out.split('<div style="white-space:pre-wrap;margin:0.3em 0">', 1)[1].rsplit("</div>", 2)[0]
+    body = body.split("</div>", 1)[0]
+    body = re.sub(r"<sup[^>]*>[^<]*</sup>", "", body)
+    body = re.sub(r"</?mark[^>]*>", "", body)
+    assert "<" not in body and ">" not in body  # only our own tags were left
+    assert html.unescape(body) == text
+
+
+def test_plots_draw(scores):
+    ax = plot_distribution(scores, by="era", metric="hostility", groups=["Abe", "Kishida"])
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["Abe", "Kishida"]
+    ax = plot_timeline(scores)
+    labels = {t.get_text() for t in ax.texts}
+    assert {"Abe", "Kishida"} <= labels  # tenure bands are labelled
+    rates = category_rates(scores, by="era", groups=["Abe", "Kishida"], n_boot=200)
+    ax = plot_category_rates(rates)
+    assert len(ax.get_yticklabels()) == rates.loc[rates.rate > 0, "category"].nunique()
+    k = keyness(markers_table(scores.drop(columns=["hostility"])), by="era", a="Abe", b="Kishida")
+    ax = plot_keyness(k, n=5)
+    assert len(ax.patches) == len(k.top(5, "Abe")) + len(k.top(5, "Kishida"))
+    fig = compare(scores, groups=["Abe", "Kishida"], n_boot=200).plot()
+    assert len(fig.axes) == 3
+    plt.close("all")
