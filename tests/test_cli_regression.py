@@ -14,6 +14,8 @@ from tonekit import corpora
 from tonekit.cli import main
 from tonekit.lexicon import Lexicon
 
+DEFAULT = Lexicon.default()
+
 BUNDLED = Path(tonekit.__file__).parent / "data" / "lexicons" / "diplomatic-en.csv"
 TERM = "war criminal"
 
@@ -30,7 +32,7 @@ def corpus_file(tmp_path_factory) -> Path:
 def reweighted(tmp_path_factory) -> Path:
     lex = Lexicon.default()
     new = lex.replace(
-        version="1.0.1",
+        version=f"{DEFAULT.version}-reweighted",
         entries=tuple(replace(e, weight=1.0) if e.term == TERM else e for e in lex),
     )
     return new.to_csv(tmp_path_factory.mktemp("lexicon") / "diplomatic-en.csv")
@@ -73,7 +75,7 @@ def test_diff_and_check_name_exactly_the_documents_with_the_reweighted_term(caps
     assert code == 1
     drifted = {line.split()[1].rstrip(":") for line in out.splitlines() if line.strip().startswith("drifted ")}
     assert drifted == expected
-    assert "lexicon: snapshot diplomatic-en@1.0.0, now diplomatic-en@1.0.1" in out
+    assert f"lexicon: snapshot {DEFAULT.label}, now {DEFAULT.name}@{DEFAULT.version}-reweighted" in out
 
 
 def test_diff_markdown_groups_and_top(capsys, corpus_file, reweighted):
@@ -84,7 +86,7 @@ def test_diff_markdown_groups_and_top(capsys, corpus_file, reweighted):
     code, out, _ = run(capsys, "lexicon", "diff", "diplomatic-en", str(reweighted), "--corpus", str(grouped),
                        "--group", "outlet_group", "--format", "markdown", "--top", "2")
     assert code == 0
-    assert out.startswith("### Lexicon diff `diplomatic-en@1.0.0` → `diplomatic-en@1.0.1`")
+    assert out.startswith(f"### Lexicon diff `{DEFAULT.label}` → `{DEFAULT.name}@{DEFAULT.version}-reweighted`")
     assert "| reweighted | war criminal | hostility/epithet 3 (lemma) | hostility/epithet 1 (lemma) |" in out
     assert "**Mean change by outlet_group:**" in out
     assert out.count("| `dprkjp-") == 2 and "more document(s)" in out
@@ -115,7 +117,7 @@ def test_validate_reports_duplicate_conflict_and_unknown_category_with_lines(cap
 
 def test_validate_ok_and_usage_errors(capsys, tmp_path):
     code, out, _ = run(capsys, "lexicon", "validate", str(BUNDLED))
-    assert code == 0 and out.startswith("OK diplomatic-en@1.0.0")
+    assert code == 0 and out.startswith(f"OK {DEFAULT.label}")
     code, _, err = run(capsys, "lexicon", "validate", str(tmp_path / "absent.csv"))
     assert code == 2 and "no such lexicon file" in err
 
@@ -134,7 +136,7 @@ def test_cases_run_names_the_wrong_expectation(capsys, tmp_path):
     path.write_text("\n".join(json.dumps(c) for c in cases) + "\n", encoding="utf-8")
     code, out, _ = run(capsys, "cases", "run", str(path))
     assert code == 1
-    assert "2 cases [diplomatic-en@1.0.0]: 1 passed, 1 failed" in out
+    assert f"2 cases [{DEFAULT.label}]: 1 passed, 1 failed" in out
     assert "mine.jsonl:2: dwarf is courteous [mft] FAILED: expected courtesy >= 0.5; measured courtesy 0.000" in out
     assert "dwarf is hostile" not in out
 

@@ -158,7 +158,7 @@ def test_diff_rejects_a_corpus_without_the_text_column(default):
 def test_snapshot_records_scores_lexicon_and_version(corpus):
     golden = snapshot(corpus)
     assert len(golden) == len(corpus) and list(golden["id"]) == list(corpus["id"])
-    assert set(golden["lexicon"]) == {"diplomatic-en@1.0.0"}
+    assert set(golden["lexicon"]) == {tonekit.Lexicon.default().label}
     assert set(golden["tonekit_version"]) == {tonekit.__version__}
     first = tonekit.score(corpus["text"].iloc[0])
     assert golden["hostility"].iloc[0] == pytest.approx(first.hostility)
@@ -252,7 +252,7 @@ def test_directional_cases():
 
 
 def test_xfail_is_strict():
-    case = {"name": "known gap", "kind": "mft", "text": "The ministry does not seek retaliation.",
+    case = {"name": "known gap", "kind": "mft", "text": "Retaliation is not what the ministry seeks.",
             "expect": {"metric": "hostility", "op": "==", "value": 0.0}, "xfail": "negation scope"}
     report = run_cases([case])
     assert report.passed and report.results[0].status == "xfailed"

@@ -20,10 +20,13 @@ from .corpus import (
     read_corpus,
     write_corpus,
 )
+from .calibrate import calibrate
 from .eras import Tenure, TenureTable, assign_era, japan_prime_ministers
 from .address import address_by_group, address_forms, address_metrics, address_shares, load_targets
 from .batch import score_corpus
 from .compare import Comparison, compare
+from .evaluate import Evaluation, evaluate
+from .features import ToneVectorizer
 from .keyness import Keyness, category_rates, keyness, markers_table
 from .lexicon import Category, Entry, Lexicon, LexiconError, LexiconProblem, Modifiers
 from .pipeline import ToneComponent, load, score
@@ -40,12 +43,15 @@ __all__ = [
     "CasesReport",
     "CheckReport",
     "Comparison",
+    "Evaluation",
     "Keyness",
+    "ToneVectorizer",
     "LexiconDiff",
     "address_by_group",
     "address_forms",
     "address_metrics",
     "address_shares",
+    "calibrate",
     "category_rates",
     "check",
     "compare",
@@ -65,6 +71,7 @@ __all__ = [
     "assign_era",
     "corpora",
     "eras",
+    "evaluate",
     "iter_corpus",
     "japan_prime_ministers",
     "read_corpus",

@@ -391,24 +391,30 @@ def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] |
                        mods.distancing_weight, (), sentence_of(start), start, end)
             )
     contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
+    contrast_starts = [c.start for c in contrasts]
     transparent = frozenset(mods.negation_transparent)
+    # Negators by the token they can reach: a marker checks a few candidates, not all.
+    if has_parse:
+        negator_of = {doc[n.end - 1].head.i: n for n in reversed(negators)}
+    else:
+        negator_of = {n.end: n for n in reversed(negators)}
+    distanced_starts = [d.start for d in distanced]
     for hit in entries:
         applied: list[Modifier] = []
-        for span in distanced:
-            if span.start <= hit.start and hit.end <= span.end:
-                applied.append(modifier("distanced", 0.0, span))
-                break
-        for neg in negators:
-            if _negates(doc, neg, hit, has_parse, transparent):
+        k = bisect_right(distanced_starts, hit.start) - 1
+        if k >= 0 and hit.end <= distanced[k].end:
+            applied.append(modifier("distanced", 0.0, distanced[k]))
+        if negator_of:
+            neg = _negator(doc, negator_of, hit, has_parse, transparent)
+            if neg is not None:
                 applied.append(modifier("negation", mods.negation_factor, neg))
-                break
         j = hit.start
         while j in graded:
             cue = graded[j]
             applied.append(modifier(cue.kind, cue.factor, cue))
             j = cue.start
         if contrasts:
-            cue, after = _contrast_cue(doc, contrasts, hit, sent_starts)
+            cue, after = _contrast_cue(doc, contrasts, contrast_starts, hit, sent_starts)
             if cue is not None:
                 applied.append(modifier("contrast", mods.contrast_after if after else mods.contrast_before, cue))
         factor = 1.0
@@ -433,42 +439,46 @@ def _is_but_also(doc, cue: Hit) -> bool:
     return cue.end < len(doc) and doc[cue.start].lower_ == "but" and doc[cue.end].lower_ == "also"
 
 
-def _negates(doc, neg: Hit, hit: Hit, has_parse: bool, transparent: frozenset[str]) -> bool:
-    """Does the negator govern the marker? Scoped to the word it governs, in its clause;
-    a verb of volition in ``transparent`` passes the negation on to its object."""
+def _negator(doc, negator_of: dict[int, Hit], hit: Hit, has_parse: bool, transparent: frozenset[str]) -> Hit | None:
+    """The negator governing the marker, if any: scoped to the word it governs, in its
+    clause; a verb of volition in ``transparent`` passes negation on to its object."""
     if has_parse:
-        governed = doc[neg.end - 1].head
-        if governed.i == neg.end - 1:
-            return False
-        if hit.start <= governed.i < hit.end:
-            return True
+        for i in range(hit.start, hit.end):
+            if i in negator_of:
+                return negator_of[i]
         root = doc[hit.start : hit.end].root
-        if root.head.i == governed.i and root.dep_ in _MODIFIER_DEPS:
-            return True
-        if governed.lower_ in transparent or governed.lemma_ in transparent:
-            return governed.i in (root.head.i, root.head.head.i)
-        return False
-    if hit.start < neg.end:
-        return False
-    j, passed_verb = neg.end, False
-    while j < hit.start and j < neg.end + 6:
-        word = doc[j].lower_
+        head = root.head
+        if head.i in negator_of and (root.dep_ in _MODIFIER_DEPS or head.lower_ in transparent
+                                     or head.lemma_ in transparent):
+            return negator_of[head.i]
+        verb = head.head
+        if verb.i in negator_of and (verb.lower_ in transparent or verb.lemma_ in transparent):
+            return negator_of[verb.i]  # "did not intend to attack"
+        return None
+    # Without a parse: walk back over function words (and at most one verb of volition).
+    j, passed_verb = hit.start, False
+    while j > 0 and hit.start - j <= 6:
+        if j in negator_of:
+            return negator_of[j]
+        token = doc[j - 1]
+        word = token.lower_
         if word in transparent and not passed_verb:
             passed_verb = True
-        elif doc[j].is_punct or word not in _NEGATION_SKIP:
-            return False
-        j += 1
-    return j == hit.start
+        elif token.is_punct or word not in _NEGATION_SKIP:
+            return None
+        j -= 1
+    return negator_of.get(j)
 
 
-def _contrast_cue(doc, contrasts: Sequence[Hit], hit: Hit, sent_starts) -> tuple[Hit | None, bool]:
+def _contrast_cue(
+    doc, contrasts: Sequence[Hit], starts: Sequence[int], hit: Hit, sent_starts
+) -> tuple[Hit | None, bool]:
     """The contrast cue of the marker's sentence, and whether the marker follows it."""
-    before = [c for c in contrasts if c.end <= hit.start and _same_sentence(doc, c.end, hit.start, sent_starts)]
-    if before:
-        return before[-1], True
-    after = [c for c in contrasts if hit.end <= c.start and _same_sentence(doc, hit.end, c.start, sent_starts)]
-    if after:
-        return after[0], False
+    k = bisect_right(starts, hit.start)
+    if k > 0 and _same_sentence(doc, contrasts[k - 1].end, hit.start, sent_starts):
+        return contrasts[k - 1], True
+    if k < len(contrasts) and _same_sentence(doc, hit.end, contrasts[k].start, sent_starts):
+        return contrasts[k], False
     return None, False
 
 
