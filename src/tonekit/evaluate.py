@@ -30,8 +30,8 @@ from scipy import stats
 from sklearn import metrics
 from sklearn.model_selection import StratifiedKFold
 
-from .lexicon import Lexicon
-from .pipeline import pipeline_for
+from .batch import SCORE_COLUMNS, score_corpus
+from .lexicon import Lexicon, resolve
 
 MAIN_METRIC = {"binary": "roc_auc", "graded": "spearman"}
 
@@ -284,13 +284,9 @@ def _scores(data, score: str, lexicon, text: str) -> tuple[np.ndarray, str]:
 
 
 def score_texts(texts: Sequence[str], score: str, lexicon=None) -> tuple[np.ndarray, str]:
-    """One score column for ``texts`` (the fast path: no sentences, no Docs kept)."""
-    nlp = pipeline_for(lexicon)
-    component = nlp.get_pipe("tonekit")
-    keys = {"hostility", "courtesy", "tone", "hostility_rate", "courtesy_rate", "n_tokens", "n_markers"}
-    if score not in keys and score not in component.lexicon.categories:
-        raise KeyError(f"unknown score {score!r}; use one of {sorted(keys)} or a category of the lexicon")
-    out = np.array(
-        [component.score_row(doc, lemmas=False)[score] for doc in nlp.tokenizer.pipe(texts)], dtype=float
-    )
-    return out, component.lexicon.label
+    """One score column for ``texts`` (batch scoring: no sentences, no Docs kept)."""
+    lex = resolve(lexicon)
+    if score not in SCORE_COLUMNS and score not in lex.categories:
+        raise KeyError(f"unknown score {score!r}; use one of {sorted(SCORE_COLUMNS)} or a category of the lexicon")
+    scored = score_corpus(pd.DataFrame({"text": list(texts)}), lexicon=lex, progress=False)
+    return scored[score].to_numpy(dtype=float), lex.label

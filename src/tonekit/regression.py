@@ -30,7 +30,8 @@ from typing import Any
 import pandas as pd
 
 from .lexicon import Entry, Lexicon, resolve
-from .pipeline import pipeline_for, score
+from .batch import score_corpus
+from .pipeline import score
 from .scoring import Marker, ToneResult
 
 LexiconLike = Lexicon | str | Path | None
@@ -79,11 +80,9 @@ def _texts(df: pd.DataFrame, text: str) -> list[str]:
 
 
 def score_rows(texts: Iterable[str], lexicon: LexiconLike = None) -> pd.DataFrame:
-    """Document scores (one row per text, in order) by the tokenizer + matcher fast path."""
-    nlp = pipeline_for(lexicon)
-    component = nlp.get_pipe("tonekit")
-    rows = [component.score_row(doc, lemmas=False) for doc in nlp.tokenizer.pipe(texts)]
-    return pd.DataFrame(rows)
+    """Document scores and category rates, one row per text, in order."""
+    scored = score_corpus(pd.DataFrame({"text": list(texts)}), lexicon=lexicon, progress=False)
+    return scored.drop(columns=["text", "error"]).reset_index(drop=True)
 
 
 # -- lexicon diff --------------------------------------------------------------------
