@@ -35,11 +35,11 @@ from .lexicon import Entry, Lexicon, resolve
 from .scoring import (
     QUOTE_CHARS,
     Hit,
-    Marker,
     SentenceTone,
     ToneResult,
     aggregate,
     find_markers,
+    marker_weights,
     merge,
     scores_row,
     sentence_tone,
@@ -133,9 +133,13 @@ class ToneComponent:
 
     # -- processing ------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        markers, sent_starts = self._analyze(doc, self._lemmas_in(doc), with_sentences=True)
+        hits = self._hits(doc, self._lemmas_in(doc))
+        if len(doc) and not _has_sentences(doc):
+            self._sentencizer(doc)
+        sent_starts = _sentence_starts(doc) if len(doc) else []
+        markers = find_markers(doc, hits, self.lexicon, sent_starts) if hits else []
         bounds = []
-        for i, start in enumerate(sent_starts if len(doc) else ()):
+        for i, start in enumerate(sent_starts):
             end = sent_starts[i + 1] if i + 1 < len(sent_starts) else len(doc)
             last = doc[end - 1]
             bounds.append((doc[start].idx, last.idx + len(last), end - start))
@@ -147,20 +151,25 @@ class ToneComponent:
         return doc
 
     def score_row(self, doc: Doc, *, lemmas: bool | None = None) -> dict[str, Any]:
-        """Document-level scores as a flat dict, without per-sentence results: the fast
-        path of batch scoring. The numbers equal those of ``doc._.tonekit``.
+        """Document-level scores as a flat dict, without per-sentence results or evidence:
+        the fast path of batch scoring. The numbers equal those of ``doc._.tonekit``.
 
         ``lemmas`` says whether the Doc carries lemmas (checked when None).
         """
-        markers, _ = self._analyze(doc, self._lemmas_in(doc) if lemmas is None else lemmas, False)
-        return scores_row(markers, len(doc), self._zero_categories)
+        hits = self._hits(doc, self._lemmas_in(doc) if lemmas is None else lemmas)
+        if not hits:
+            return scores_row((), len(doc), self._zero_categories)
+        # A row reports no sentences: use them only where a pipeline component set them.
+        sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
+        weights = marker_weights(doc, hits, self.lexicon, sent_starts)
+        return scores_row(weights, len(doc), self._zero_categories)
 
     def _lemmas_in(self, doc: Doc) -> bool:
         # A lemmatizer sets every token; Doc.has_annotation would walk the whole Doc.
         return self._has_lemma and len(doc) > 0 and doc[0].lemma != 0 and doc[-1].lemma != 0
 
-    def _analyze(self, doc: Doc, lemmas: bool, with_sentences: bool) -> tuple[list[Marker], list[int]]:
-        """Markers and sentence start offsets (``[0]`` when not asked for and not needed)."""
+    def _hits(self, doc: Doc, lemmas: bool) -> list[Hit]:
+        """Entries and cues found in the Doc, without overlaps."""
         if self.lexicon is None:
             raise ValueError("the tonekit component has no lexicon: call set_lexicon() first")
         matches = self._lower(doc)
@@ -168,23 +177,19 @@ class ToneComponent:
             matches = [*matches, *self._orth(doc)]
         if lemmas:
             matches = [*matches, *self._lemma(doc)]
-        hits = self._resolve(matches) if matches else []
-        if not len(doc):
-            return [], [0]
-        if not with_sentences:
-            # A row reports no sentences: split only where a pipeline component already did.
-            sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
-            return find_markers(doc, hits, self.lexicon, sent_starts), [0]
-        if not _has_sentences(doc):
-            self._sentencizer(doc)
-        sent_starts = _sentence_starts(doc)
-        return find_markers(doc, hits, self.lexicon, sent_starts), sent_starts
+        return self._resolve(matches) if matches else []
 
     def _resolve(self, matches) -> list[Hit]:
         """Non-overlapping hits: longest first, entries before cues, then leftmost."""
+        payload = self._payload
+        ordered = sorted((start, end, match_id) for match_id, start, end in matches)
+        if all(ordered[i][1] <= ordered[i + 1][0] for i in range(len(ordered) - 1)):
+            # The common case: nothing overlaps, so there is nothing to choose.
+            hits = [Hit(start, end, *payload[match_id]) for start, end, match_id in ordered]
+            return [h for h in hits if h.kind != "negation_exception"]
         candidates = []
-        for match_id, start, end in matches:
-            kind, entry, factor = self._payload[match_id]
+        for start, end, match_id in ordered:
+            kind, entry, factor = payload[match_id]
             candidates.append((-(end - start), _CUE_PRIORITY.get(kind, 3), start, end, kind, entry, factor))
         candidates.sort(key=lambda c: c[:3])
         taken: set[int] = set()

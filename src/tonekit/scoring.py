@@ -22,7 +22,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from spacy.pipeline import Sentencizer
@@ -171,7 +171,7 @@ class ToneResult:
 # -- aggregation ------------------------------------------------------------------
 
 
-def dimension_sums(markers: Iterable[Marker]) -> dict[str, float]:
+def dimension_sums(markers: Iterable[Marker | Weight]) -> dict[str, float]:
     sums = {"hostility": 0.0, "courtesy": 0.0}
     for m in markers:
         sums[m.dimension] += m.effective_weight
@@ -219,7 +219,7 @@ def aggregate(
     )
 
 
-def scores_row(markers: Sequence[Marker], n_tokens: int, categories: Mapping[str, float]) -> dict[str, Any]:
+def scores_row(markers: Sequence[Marker | Weight], n_tokens: int, categories: Mapping[str, float]) -> dict[str, Any]:
     """Document scores as a flat dict: the columns of a batch output row.
 
     ``categories`` maps every category to 0.0 (the columns a row always has).
@@ -337,13 +337,61 @@ class Hit:
 SENTENCE_PUNCT = frozenset(Sentencizer.default_punct_chars)
 
 
+class Weight(NamedTuple):
+    """The part of a marker that scores need: what batch scoring computes per marker."""
+
+    dimension: str
+    category: str
+    effective_weight: float
+
+
 def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None = None) -> list[Marker]:
-    """Apply modifiers to the entry hits of ``doc`` and return its markers in text order.
+    """Apply modifiers to the hits of ``doc`` and return its markers in text order.
 
     ``hits`` are non-overlapping (longest match wins). ``sent_starts`` are the token
     offsets where sentences begin; ``None`` when the Doc is not split into sentences
     (markers then report sentence 0 and contrast stops at sentence punctuation).
     """
+
+    def located(span: Hit) -> tuple[str, int, int]:
+        # Doc.text is rebuilt from every token on each access: read only the span's.
+        text = doc[span.start : span.end].text
+        start_char = doc[span.start].idx
+        return text, start_char, start_char + len(text)
+
+    markers = []
+    for span, term, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts):
+        factor = 1.0
+        modifiers = []
+        for kind, cue_factor, cue in applied:
+            factor *= cue_factor
+            modifiers.append(Modifier(kind, cue_factor, *located(cue)))
+        sentence = 0 if sent_starts is None else sentence_index(sent_starts, span.start)
+        markers.append(
+            Marker(*located(span), dimension, category, term, weight, weight * factor,
+                   tuple(modifiers), sentence, span.start, span.end)
+        )
+    return markers
+
+
+def marker_weights(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None = None) -> list[Weight]:
+    """The effective weights of the markers :func:`find_markers` would return, in the same
+    order (so sums are identical), without building their evidence."""
+    weights = []
+    for _, _, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts):
+        factor = 1.0
+        for _, cue_factor, _ in applied:
+            factor *= cue_factor
+        weights.append(Weight(dimension, category, weight * factor))
+    return weights
+
+
+_Weighed = tuple[Hit, str, str, str, float, list[tuple[str, float, Hit]]]
+
+
+def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None) -> list[_Weighed]:
+    """``(span, term, dimension, category, weight, [(modifier kind, factor, cue)])`` per
+    marker, in text order."""
     mods = lexicon.modifiers
     entries, negators, contrasts, distancing, quotes = [], [], [], [], []
     graded: dict[int, Hit] = {}  # intensifiers and downtoners by the token they end at
@@ -364,32 +412,15 @@ def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] |
     if not entries and not distancing and not quotes:
         return []
     has_parse = bool(negators or distancing) and _is_parsed(doc)
-    if sent_starts is None:
-        sentence_of = lambda i: 0  # noqa: E731
-    else:
-        sentence_of = lambda i: sentence_index(sent_starts, i)  # noqa: E731
-
-    def located(start: int, end: int) -> tuple[str, int, int]:
-        # Doc.text is rebuilt from every token on each access: read only the span's.
-        span = doc[start:end]
-        text = span.text
-        start_char = doc[start].idx
-        return text, start_char, start_char + len(text)
-
-    def modifier(kind: str, factor: float, cue: Hit) -> Modifier:
-        return Modifier(kind, factor, *located(cue.start, cue.end))
-
-    markers: list[Marker] = []
+    weighed: list[_Weighed] = []
     distanced: list[Hit] = []
     if distancing or quotes:
         category = mods.distancing_category
         dimension = lexicon.categories[category].dimension
         for start, end, term in _distancing_spans(doc, distancing, quotes, mods, has_parse):
-            distanced.append(Hit(start, end, "distanced"))
-            markers.append(
-                Marker(*located(start, end), dimension, category, term, mods.distancing_weight,
-                       mods.distancing_weight, (), sentence_of(start), start, end)
-            )
+            span = Hit(start, end, "distanced")
+            distanced.append(span)
+            weighed.append((span, term, dimension, category, mods.distancing_weight, []))
     contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
     contrast_starts = [c.start for c in contrasts]
     transparent = frozenset(mods.negation_transparent)
@@ -400,33 +431,27 @@ def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] |
         negator_of = {n.end: n for n in reversed(negators)}
     distanced_starts = [d.start for d in distanced]
     for hit in entries:
-        applied: list[Modifier] = []
+        applied: list[tuple[str, float, Hit]] = []
         k = bisect_right(distanced_starts, hit.start) - 1
         if k >= 0 and hit.end <= distanced[k].end:
-            applied.append(modifier("distanced", 0.0, distanced[k]))
+            applied.append(("distanced", 0.0, distanced[k]))
         if negator_of:
             neg = _negator(doc, negator_of, hit, has_parse, transparent)
             if neg is not None:
-                applied.append(modifier("negation", mods.negation_factor, neg))
+                applied.append(("negation", mods.negation_factor, neg))
         j = hit.start
         while j in graded:
             cue = graded[j]
-            applied.append(modifier(cue.kind, cue.factor, cue))
+            applied.append((cue.kind, cue.factor, cue))
             j = cue.start
         if contrasts:
             cue, after = _contrast_cue(doc, contrasts, contrast_starts, hit, sent_starts)
             if cue is not None:
-                applied.append(modifier("contrast", mods.contrast_after if after else mods.contrast_before, cue))
-        factor = 1.0
-        for m in applied:
-            factor *= m.factor
+                applied.append(("contrast", mods.contrast_after if after else mods.contrast_before, cue))
         entry = hit.entry
-        markers.append(
-            Marker(*located(hit.start, hit.end), entry.dimension, entry.category, entry.term, entry.weight,
-                   entry.weight * factor, tuple(applied), sentence_of(hit.start), hit.start, hit.end)
-        )
-    markers.sort(key=lambda m: (m.start, m.end))
-    return markers
+        weighed.append((hit, entry.term, entry.dimension, entry.category, entry.weight, applied))
+    weighed.sort(key=lambda w: (w[0].start, w[0].end))
+    return weighed
 
 
 def _is_parsed(doc) -> bool:
