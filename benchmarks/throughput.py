@@ -87,11 +87,11 @@ def main() -> None:
 
     def tonekit_scores() -> None:  # the batch engine's path: every document-level score read out
         for doc in tokenizer.pipe(texts):
-            component.score_row(doc, lemmas=False)["hostility"]
+            _ = component.score_row(doc, lemmas=False)["hostility"]
 
     def tonekit_docs() -> None:  # nlp.pipe with per-sentence results, Spans and Doc attributes
         for doc in nlp.pipe(texts):
-            doc._.tonekit.hostility
+            _ = doc._.tonekit.hostility
 
     runs = {"spaCy tokenizer (streamed)": bare_tokenizer, "tonekit scores": tonekit_scores,
             "tonekit Docs (nlp.pipe)": tonekit_docs}

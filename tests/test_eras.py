@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from pathlib import Path
@@ -150,5 +151,5 @@ def test_tenure_validation():
     b = Tenure("B", dt.date(2001, 1, 1), None)
     with pytest.raises(TenureError, match="overlaps"):
         TenureTable((a, b))
-    with pytest.raises(Exception):
-        a.label = "changed"  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.label = "changed"

@@ -94,3 +94,12 @@ def test_from_records_builds_a_usable_lexicon():
 def test_unknown_bundled_name_lists_the_available_ones():
     with pytest.raises(KeyError, match="diplomatic-en"):
         tonekit.lexicon.resolve("no-such-lexicon")
+
+
+def test_unreadable_file_is_a_lexicon_error_naming_it(tmp_path):
+    path = write_lexicon(tmp_path, "fool,hostility,insult,2,lemma,\n")
+    path.write_bytes("na\xefve,hostility,insult,2,lemma,\n".encode("latin-1"))
+    with pytest.raises(LexiconError, match="test-lex.csv"):
+        Lexicon.from_csv(path)
+    with pytest.raises(LexiconError, match="cannot read"):
+        Lexicon.from_csv(tmp_path / "missing.csv")

@@ -666,6 +666,33 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+def _plain_columns(df: pd.DataFrame) -> list[list[Any]]:
+    """Each column as a list of JSON values (dates as ISO text, missing and non-finite
+    numbers as None), converted column by column: the per-cell work stays small."""
+    columns = []
+    for name in df.columns:
+        s = df[name]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            columns.append([None if _is_missing(v) else _iso(v) for v in s.astype(object)])
+        elif pd.api.types.is_float_dtype(s.dtype) and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+            columns.append([x if math.isfinite(x) else None for x in s.tolist()])
+        elif s.dtype.kind in "iub" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+            columns.append(s.tolist())
+        else:  # strings, objects, categoricals, nullable numbers
+            columns.append([v if type(v) is str else _json_value(v) for v in s.tolist()])
+    return columns
+
+
+def _csv_text(value: Any) -> str:
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    if type(value) in (int, float):
+        return str(value)
+    return _csv_cell(value)
+
+
 def _csv_cell(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -796,12 +823,14 @@ class CorpusWriter:
             if not self._header_written:
                 self._fh.write(_csv_line(self._columns or []))
                 self._header_written = True
-            self._fh.writelines(_csv_line([_csv_cell(x) for x in row]) for row in df.itertuples(index=False, name=None))
+            cells = [[_csv_text(v) for v in column] for column in _plain_columns(df)]
+            self._fh.writelines(_csv_line(list(row)) for row in zip(*cells))
         elif self.format == "jsonl":
-            cols = self._columns or []
-            for row in df.itertuples(index=False, name=None):
-                obj = {c: _json_value(x) for c, x in zip(cols, row)}
-                self._fh.write(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n")
+            names = self._columns or []
+            self._fh.writelines(
+                json.dumps(dict(zip(names, row)), ensure_ascii=False, allow_nan=False) + "\n"
+                for row in zip(*_plain_columns(df))
+            )
         else:
             self._write_parquet(df)
         self.rows += len(df)

@@ -235,7 +235,8 @@ class Lexicon:
             text = path.read_text(encoding="utf-8-sig")
             meta_text = meta_path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise LexiconError([LexiconProblem(str(exc.filename or path), None, None, f"cannot read: {exc}")])
+            where = getattr(exc, "filename", None) or path
+            raise LexiconError([LexiconProblem(str(where), None, None, f"cannot read: {exc}")]) from exc
         return cls.from_strings(text, meta_text, file=path.name, metadata_file=meta_path.name)
 
     @classmethod
