@@ -171,11 +171,20 @@ class ToneResult:
 # -- aggregation ------------------------------------------------------------------
 
 
-def dimension_sums(markers: Iterable[Marker | Weight]) -> dict[str, float]:
+def dimension_scores(markers: Iterable[Marker | Weight], n_tokens: int) -> dict[str, float]:
+    """hostility, courtesy, tone and the two rates of a text (or sentence)."""
     sums = {"hostility": 0.0, "courtesy": 0.0}
     for m in markers:
         sums[m.dimension] += m.effective_weight
-    return sums
+    hostility = saturate(sums["hostility"], n_tokens)
+    courtesy = saturate(sums["courtesy"], n_tokens)
+    return {
+        "hostility": hostility,
+        "courtesy": courtesy,
+        "tone": courtesy - hostility,
+        "hostility_rate": rate(sums["hostility"], n_tokens),
+        "courtesy_rate": rate(sums["courtesy"], n_tokens),
+    }
 
 
 def aggregate(
@@ -190,9 +199,6 @@ def aggregate(
 
     ``sentences`` holds ``(start_char, end_char, n_tokens)`` per sentence.
     """
-    sums = dimension_sums(markers)
-    hostility = saturate(sums["hostility"], n_tokens)
-    courtesy = saturate(sums["courtesy"], n_tokens)
     by_category = dict.fromkeys(categories, 0.0)
     for m in markers:
         by_category[m.category] = by_category.get(m.category, 0.0) + m.effective_weight
@@ -206,11 +212,7 @@ def aggregate(
     )
     return ToneResult(
         text=text,
-        hostility=hostility,
-        courtesy=courtesy,
-        tone=courtesy - hostility,
-        hostility_rate=rate(sums["hostility"], n_tokens),
-        courtesy_rate=rate(sums["courtesy"], n_tokens),
+        **dimension_scores(markers, n_tokens),
         categories={c: rate(w, n_tokens) for c, w in by_category.items()},
         n_tokens=n_tokens,
         markers=tuple(markers),
@@ -226,15 +228,8 @@ def scores_row(markers: Sequence[Marker | Weight], n_tokens: int, categories: Ma
     """
     if not markers:  # the common case in a corpus: keep it cheap
         return {**_ZERO_SCORES, "n_tokens": n_tokens, **categories}
-    sums = dimension_sums(markers)
-    hostility = saturate(sums["hostility"], n_tokens)
-    courtesy = saturate(sums["courtesy"], n_tokens)
     row: dict[str, Any] = {
-        "hostility": hostility,
-        "courtesy": courtesy,
-        "tone": courtesy - hostility,
-        "hostility_rate": rate(sums["hostility"], n_tokens),
-        "courtesy_rate": rate(sums["courtesy"], n_tokens),
+        **dimension_scores(markers, n_tokens),
         "n_tokens": n_tokens,
         "n_markers": sum(m.effective_weight > 0 for m in markers),
     }
@@ -255,20 +250,13 @@ _ZERO_SCORES = {
 def sentence_tone(
     index: int, text: str, start: int, end: int, n_tokens: int, markers: Iterable[Marker]
 ) -> SentenceTone:
-    sums = dimension_sums(markers)
-    hostility = saturate(sums["hostility"], n_tokens)
-    courtesy = saturate(sums["courtesy"], n_tokens)
     return SentenceTone(
         index=index,
         text=text,
         start_char=start,
         end_char=end,
         n_tokens=n_tokens,
-        hostility=hostility,
-        courtesy=courtesy,
-        tone=courtesy - hostility,
-        hostility_rate=rate(sums["hostility"], n_tokens),
-        courtesy_rate=rate(sums["courtesy"], n_tokens),
+        **dimension_scores(markers, n_tokens),
     )
 
 
