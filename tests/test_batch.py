@@ -158,7 +158,7 @@ def test_existing_error_column_is_kept_and_row_not_scored(tmp_path: Path):
     out = score_corpus(path, progress=False)  # a path is read with errors="report"
     assert len(out) == 3
     assert out["error"].notna().tolist() == [False, True, False]
-    assert out.loc[1, "error"].startswith("not valid JSON")
+    assert "line 2, field 'text': not valid JSON" in out.loc[1, "error"]
     assert math.isnan(out.loc[1, "hostility"])
     assert out.loc[0, "hostility"] > 0.5 and out.loc[2, "courtesy"] > 0.5
     assert [p.line for p in out.attrs["problems"]] == [2]

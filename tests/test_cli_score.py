@@ -59,7 +59,7 @@ def test_malformed_jsonl_line_still_gives_three_rows_one_with_error(broken_jsonl
     assert len(rows) == 3
     assert [r["id"] for r in rows] == ["s1", None, "s3"]
     assert [r["error"] is not None for r in rows] == [False, True, False]
-    assert rows[1]["error"].startswith("not valid JSON") and rows[1]["hostility"] is None
+    assert "line 2, field 'text': not valid JSON" in rows[1]["error"] and rows[1]["hostility"] is None
     assert rows[0]["hostility"] > 0.5 and rows[2]["courtesy"] > 0.5
     assert list(rows[0]) == ["id", "text", *SCORE_COLUMNS, *CATEGORIES, "error"]
     summary = capsys.readouterr().err.strip().splitlines()[-1]

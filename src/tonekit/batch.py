@@ -410,7 +410,7 @@ def read_scoring_input(
             per_row: dict[Any, list[str]] = {}
             for p in problems:
                 if p.row is not None:
-                    per_row.setdefault(p.row, []).append(p.message)
+                    per_row.setdefault(p.row, []).append(str(p))
             frame["error"] = pd.Series(
                 ["; ".join(per_row[i]) if i in per_row else None for i in frame.index], index=frame.index, dtype=object
             )

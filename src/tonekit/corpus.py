@@ -468,8 +468,9 @@ class _Validator:
         self._reported = True
         problems.extend(p for i in sorted(per_row) for p in per_row[i])
         if report:
-            shared = [p.message for p in self.file_problems]
-            errors = ["; ".join(shared + [p.message for p in per_row.get(i, ())]) or None for i in range(n)]
+            # Each row's error names its location, so a scored output row can be traced to the input.
+            shared = [str(p) for p in self.file_problems]
+            errors = ["; ".join(shared + [str(p) for p in per_row.get(i, ())]) or None for i in range(n)]
             frame["error"] = pd.Series(errors, index=index, dtype=object)
         return frame, problems
 
