@@ -93,6 +93,10 @@ class Modifiers:
     distancing_weight: float = 1.0
     scare_quote_max_tokens: int = 5
 
+    @cached_property
+    def transparent_verbs(self) -> frozenset[str]:
+        return frozenset(self.negation_transparent)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Modifiers:
         contrast = data.get("contrast", {})

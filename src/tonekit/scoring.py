@@ -409,22 +409,25 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
             span = Hit(start, end, "distanced")
             distanced.append(span)
             weighed.append((span, term, dimension, category, mods.distancing_weight, []))
-    contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
-    contrast_starts = [c.start for c in contrasts]
-    transparent = frozenset(mods.negation_transparent)
+    if contrasts:
+        contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
+        contrast_starts = [c.start for c in contrasts]
     # Negators by the token they can reach: a marker checks a few candidates, not all.
-    if has_parse:
+    if not negators:
+        negator_of: dict[int, Hit] = {}
+    elif has_parse:
         negator_of = {doc[n.end - 1].head.i: n for n in reversed(negators)}
     else:
         negator_of = {n.end: n for n in reversed(negators)}
     distanced_starts = [d.start for d in distanced]
     for hit in entries:
         applied: list[tuple[str, float, Hit]] = []
-        k = bisect_right(distanced_starts, hit.start) - 1
-        if k >= 0 and hit.end <= distanced[k].end:
-            applied.append(("distanced", 0.0, distanced[k]))
+        if distanced:
+            k = bisect_right(distanced_starts, hit.start) - 1
+            if k >= 0 and hit.end <= distanced[k].end:
+                applied.append(("distanced", 0.0, distanced[k]))
         if negator_of:
-            neg = _negator(doc, negator_of, hit, has_parse, transparent)
+            neg = _negator(doc, negator_of, hit, has_parse, mods.transparent_verbs)
             if neg is not None:
                 applied.append(("negation", mods.negation_factor, neg))
         j = hit.start
