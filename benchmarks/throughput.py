@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 import tonekit
+from accuracy import decode_comment
 from tonekit.pipeline import pipeline_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,10 +44,7 @@ def realistic_texts(n: int, shared: Path) -> tuple[list[str], str]:
         sources.append(f"{len(requests)} sentences of politeness requests")
     insults = shared / "insults" / "train.csv"
     if insults.exists():
-        comments = sentences(
-            c.strip('"').encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
-            for c in pd.read_csv(insults)["Comment"]
-        )
+        comments = sentences(decode_comment(c) for c in pd.read_csv(insults)["Comment"])
         texts += comments
         sources.append(f"{len(comments)} sentences of insult-detection comments")
     cycled = [texts[i % len(texts)] for i in range(n)]
@@ -87,7 +85,7 @@ def main() -> None:
 
     def tonekit_scores() -> None:  # the batch engine's path: every document-level score read out
         for doc in tokenizer.pipe(texts):
-            _ = component.score_row(doc, lemmas=False)["hostility"]
+            _ = component.score_values(doc, lemmas=False)[0]
 
     def tonekit_docs() -> None:  # nlp.pipe with per-sentence results, Spans and Doc attributes
         for doc in nlp.pipe(texts):

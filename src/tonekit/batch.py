@@ -31,7 +31,7 @@ are scored in pieces exactly as :func:`tonekit.score` does.
 Speed
 -----
 With the standard pipeline the texts only go through the tokenizer
-(``nlp.tokenizer.pipe``) and the component's matcher (:meth:`ToneComponent.score_row`);
+(``nlp.tokenizer.pipe``) and the component's matcher (:meth:`ToneComponent.score_values`);
 sentences are split only for the few texts that need them. Any other pipeline (a
 trained parser, an enabled lemmatizer) runs through ``nlp.pipe`` first. With
 ``n_process > 1`` worker processes build their own pipeline once, from the
@@ -66,19 +66,10 @@ from spacy.pipeline import Sentencizer
 from .corpus import CorpusError, PathLike, _is_missing, _kind, iter_corpus, read_corpus
 from .lexicon import Lexicon, resolve
 from .pipeline import component_of, pipeline_for, score
+from .scoring import SCORE_COLUMNS
 
 __all__ = ["SCORE_COLUMNS", "score_corpus", "score_chunks", "read_scoring_input"]
 
-#: Document scores, in output order (category columns follow, then ``error``).
-SCORE_COLUMNS: tuple[str, ...] = (
-    "hostility",
-    "courtesy",
-    "tone",
-    "hostility_rate",
-    "courtesy_rate",
-    "n_tokens",
-    "n_markers",
-)
 _COUNT_COLUMNS = ("n_tokens", "n_markers")
 DEFAULT_BATCH_SIZE = 1000
 
@@ -110,7 +101,7 @@ class _Scorer:
         if "tonekit" not in nlp.pipe_names:
             raise ValueError("the pipeline's 'tonekit' component is disabled")
         self.categories = tuple(self.component.lexicon.categories)
-        self.columns = SCORE_COLUMNS + self.categories
+        self.columns = self.component.columns
         self.batch_size = batch_size
         # Tokenizer-only when nothing but a default sentencizer runs before the
         # component: it splits sentences itself, the same way, when a text needs it.
@@ -142,15 +133,13 @@ class _Scorer:
         return out  # type: ignore[return-value]
 
     def _rows(self, texts: list[str]) -> Iterator[list[float]]:
-        score_row, columns = self.component.score_row, self.columns
+        score_values = self.component.score_values
         if self.fast:
             for doc in self.nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
-                row = score_row(doc, lemmas=False)
-                yield [row[c] for c in columns]
+                yield score_values(doc, lemmas=False)
         else:
             for doc in self.nlp.pipe(texts, disable=["tonekit"], batch_size=self.batch_size):
-                row = score_row(doc)
-                yield [row[c] for c in columns]
+                yield score_values(doc)
 
     def _one(self, text: str) -> _Row:
         try:

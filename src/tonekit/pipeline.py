@@ -20,6 +20,7 @@ import itertools
 from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 import numpy as np
@@ -39,15 +40,18 @@ from .scoring import (
     ToneResult,
     aggregate,
     find_markers,
+    SCORE_COLUMNS,
     marker_weights,
     merge,
-    scores_row,
+    score_values,
     sentence_tone,
 )
 
 SPAN_KEY = "tonekit"
 _MAX_VARIANTS = 64  # inflected variants of one multiword term
 _CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
+_START_END = itemgetter(1, 2)  # of a (match_id, start, end) match
+_START_END_OF_HIT = itemgetter(0, 1)
 
 
 @Language.factory(
@@ -91,9 +95,13 @@ class ToneComponent:
         """Use another lexicon (rebuilds the matchers)."""
         self.lexicon = lexicon
         self._categories = tuple(lexicon.categories)
-        self._zero_categories = dict.fromkeys(self._categories, 0.0)
+        self.columns = SCORE_COLUMNS + self._categories
+        self._category_slots = {c: len(SCORE_COLUMNS) + i for i, c in enumerate(self._categories)}
         self._payload: dict[int, tuple[str, Entry | None, float]] = {}
+        # Terms that make markers and cues that only modify them are matched apart: a
+        # text without a marker (most texts of a corpus) is not searched for cues.
         self._lower = PhraseMatcher(self.vocab, attr="LOWER")
+        self._cues = PhraseMatcher(self.vocab, attr="LOWER")
         self._orth = PhraseMatcher(self.vocab, attr="ORTH")
         self._lemma = PhraseMatcher(self.vocab, attr="LEMMA")
         self._has_orth = self._has_lemma = False
@@ -122,10 +130,11 @@ class ToneComponent:
             ("quote", dict.fromkeys(QUOTE_CHARS if mods.distancing else (), 1.0)),
         ]
         for kind, cues in cue_groups:
+            matcher = self._lower if kind in ("distancing", "quote") else self._cues
             for cue, factor in cues.items():
                 key = self._key(f"tonekit.{kind}.{cue}", (kind, None, factor))
                 words = [t.text.lower() for t in self._make_doc(cue)]
-                self._lower.add(key, [Doc(self.vocab, words=words)])
+                matcher.add(key, [Doc(self.vocab, words=words)])
 
     def _key(self, name: str, payload: tuple[str, Entry | None, float]) -> str:
         self._payload[self.vocab.strings.add(name)] = payload
@@ -151,18 +160,23 @@ class ToneComponent:
         return doc
 
     def score_row(self, doc: Doc, *, lemmas: bool | None = None) -> dict[str, Any]:
-        """Document-level scores as a flat dict, without per-sentence results or evidence:
-        the fast path of batch scoring. The numbers equal those of ``doc._.tonekit``.
+        """Document-level scores as a flat dict (the columns of a batch row), without
+        per-sentence results or evidence. The numbers equal those of ``doc._.tonekit``.
 
         ``lemmas`` says whether the Doc carries lemmas (checked when None).
         """
+        return dict(zip(self.columns, self.score_values(doc, lemmas=lemmas)))
+
+    def score_values(self, doc: Doc, *, lemmas: bool | None = None) -> list[float]:
+        """:meth:`score_row` as a list in the order of :attr:`columns`: the fast path
+        of batch scoring."""
         hits = self._hits(doc, self._lemmas_in(doc) if lemmas is None else lemmas)
-        if not hits:
-            return scores_row((), len(doc), self._zero_categories)
-        # A row reports no sentences: use them only where a pipeline component set them.
-        sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
-        weights = marker_weights(doc, hits, self.lexicon, sent_starts)
-        return scores_row(weights, len(doc), self._zero_categories)
+        weights = ()
+        if hits:
+            # A row reports no sentences: use them only where a pipeline component set them.
+            sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
+            weights = marker_weights(doc, hits, self.lexicon, sent_starts)
+        return score_values(weights, len(doc), self._category_slots)
 
     def _lemmas_in(self, doc: Doc) -> bool:
         # A lemmatizer sets every token; Doc.has_annotation would walk the whole Doc.
@@ -174,33 +188,39 @@ class ToneComponent:
             raise ValueError("the tonekit component has no lexicon: call set_lexicon() first")
         matches = self._lower(doc)
         if self._has_orth:
-            matches = [*matches, *self._orth(doc)]
+            matches += self._orth(doc)
         if lemmas:
-            matches = [*matches, *self._lemma(doc)]
-        return self._resolve(matches) if matches else []
+            matches += self._lemma(doc)
+        if not matches:
+            return []
+        matches += self._cues(doc)
+        return self._resolve(matches)
 
-    def _resolve(self, matches) -> list[Hit]:
-        """Non-overlapping hits: longest first, entries before cues, then leftmost."""
+    def _resolve(self, matches: list[tuple[int, int, int]]) -> list[Hit]:
+        """Non-overlapping hits in text order: longest first, entries before cues, then
+        leftmost."""
         payload = self._payload
-        ordered = sorted((start, end, match_id) for match_id, start, end in matches)
-        if all(ordered[i][1] <= ordered[i + 1][0] for i in range(len(ordered) - 1)):
-            # The common case: nothing overlaps, so there is nothing to choose.
-            hits = [Hit(start, end, *payload[match_id]) for start, end, match_id in ordered]
-            return [h for h in hits if h.kind != "negation_exception"]
-        candidates = []
-        for start, end, match_id in ordered:
-            kind, entry, factor = payload[match_id]
-            candidates.append((-(end - start), _CUE_PRIORITY.get(kind, 3), start, end, kind, entry, factor))
-        candidates.sort(key=lambda c: c[:3])
+        matches.sort(key=_START_END)
+        previous_end = 0
+        for _, start, end in matches:
+            if start < previous_end:
+                break
+            previous_end = end
+        else:  # the common case: nothing overlaps, so there is nothing to choose
+            return [(start, end, *payload[match_id]) for match_id, start, end in matches]
+        candidates = sorted(
+            (-(end - start), _CUE_PRIORITY.get(payload[match_id][0], 3), start, match_id, end)
+            for match_id, start, end in matches
+        )
         taken: set[int] = set()
         hits = []
-        for _, _, start, end, kind, entry, factor in candidates:
+        for _, _, start, match_id, end in candidates:
             span = range(start, end)
             if taken.isdisjoint(span):
                 taken.update(span)
-                hits.append(Hit(start, end, kind, entry, factor))
-        hits.sort(key=lambda h: h.start)
-        return [h for h in hits if h.kind != "negation_exception"]
+                hits.append((start, end, *payload[match_id]))
+        hits.sort(key=_START_END_OF_HIT)
+        return hits
 
     # -- serialization ---------------------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: tuple = ()) -> None:

@@ -22,10 +22,12 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
+from spacy.attrs import ORTH
 from spacy.pipeline import Sentencizer
+from spacy.strings import get_string_id
 
 PRIOR_TOKENS = 5.0  # pseudo-tokens: one marker in a two-word text is not 50 per 100
 SCALE = 10.0
@@ -171,7 +173,7 @@ class ToneResult:
 # -- aggregation ------------------------------------------------------------------
 
 
-def dimension_scores(markers: Iterable[Marker | Weight], n_tokens: int) -> dict[str, float]:
+def dimension_scores(markers: Iterable[Marker], n_tokens: int) -> dict[str, float]:
     """hostility, courtesy, tone and the two rates of a text (or sentence)."""
     sums = {"hostility": 0.0, "courtesy": 0.0}
     for m in markers:
@@ -221,30 +223,48 @@ def aggregate(
     )
 
 
-def scores_row(markers: Sequence[Marker | Weight], n_tokens: int, categories: Mapping[str, float]) -> dict[str, Any]:
-    """Document scores as a flat dict: the columns of a batch output row.
+#: Document scores of a batch row, in output order (the category rates follow).
+SCORE_COLUMNS: tuple[str, ...] = (
+    "hostility",
+    "courtesy",
+    "tone",
+    "hostility_rate",
+    "courtesy_rate",
+    "n_tokens",
+    "n_markers",
+)
 
-    ``categories`` maps every category to 0.0 (the columns a row always has).
+
+def score_values(weights: Sequence[Weight], n_tokens: int, category_slots: Mapping[str, int]) -> list[float]:
+    """A batch row: the :data:`SCORE_COLUMNS` of a text, then its category rates.
+
+    ``category_slots`` maps each category to its position in the row (``7, 8, ...``,
+    in column order). The numbers equal those of :func:`aggregate`.
+
+    >>> [round(v, 3) for v in score_values([("hostility", "insult", 3.0)], 20, {"insult": 7, "gratitude": 8})]
+    [0.699, 0.0, -0.699, 15.0, 0.0, 20, 1, 15.0, 0.0]
     """
-    if not markers:  # the common case in a corpus: keep it cheap
-        return {**_ZERO_SCORES, "n_tokens": n_tokens, **categories}
-    row: dict[str, Any] = {
-        **dimension_scores(markers, n_tokens),
-        "n_tokens": n_tokens,
-        "n_markers": sum(m.effective_weight > 0 for m in markers),
-    }
-    row.update(categories)
-    for m in markers:
-        row[m.category] = row.get(m.category, 0.0) + m.effective_weight
-    for c in {m.category for m in markers}:
-        row[c] = rate(row[c], n_tokens)
+    row: list[float] = [0.0, 0.0, 0.0, 0.0, 0.0, n_tokens, 0] + [0.0] * len(category_slots)
+    if not weights:  # the common case in a corpus: keep it cheap
+        return row
+    sums = {"hostility": 0.0, "courtesy": 0.0}
+    by_slot: dict[int, float] = {}
+    counted = 0
+    for dimension, category, weight in weights:
+        sums[dimension] += weight
+        counted += weight > 0
+        slot = category_slots[category]
+        by_slot[slot] = by_slot.get(slot, 0.0) + weight
+    hostility, courtesy = sums["hostility"], sums["courtesy"]
+    row[0] = saturate(hostility, n_tokens)
+    row[1] = saturate(courtesy, n_tokens)
+    row[2] = row[1] - row[0]
+    row[3] = rate(hostility, n_tokens)
+    row[4] = rate(courtesy, n_tokens)
+    row[6] = counted
+    for slot, weight in by_slot.items():
+        row[slot] = rate(weight, n_tokens)
     return row
-
-
-_ZERO_SCORES = {
-    "hostility": 0.0, "courtesy": 0.0, "tone": 0.0, "hostility_rate": 0.0,
-    "courtesy_rate": 0.0, "n_tokens": 0, "n_markers": 0,
-}
 
 
 def sentence_tone(
@@ -296,6 +316,8 @@ _NEGATION_SKIP = frozenset(
     "shall should can could may might must ever at all so very such much more even really "
     "truly quite that this".split()
 )
+# Tokens a negator may stand before the marker, without a parse.
+_NEGATION_REACH = 7
 # Clause-internal words that end a distanced phrase ("so-called X of Japan").
 _PHRASE_END = frozenset(
     "of by to in on at for from with as that which who and or is are was were be has have "
@@ -309,28 +331,22 @@ QUOTE_CHARS = tuple(sorted(set(_OPEN_QUOTES) | set(_CLOSE_QUOTES)))
 _QUOTED_SPEECH_END = frozenset(".!?;:,")
 
 
-@dataclass
-class Hit:
-    """A raw match of the lexicon matcher: an entry or a cue, by token offsets."""
-
-    start: int
-    end: int
-    kind: str  # entry | negation | negation_exception | intensifier | downtoner | contrast | distancing | quote
-    entry: Any = None  # the lexicon Entry for kind == "entry"
-    factor: float = 1.0
+#: A raw match of the lexicon matcher, by token offsets: ``(start, end, kind, entry,
+#: factor)``; ``kind`` is entry | negation | negation_exception | intensifier | downtoner |
+#: contrast | distancing | quote, ``entry`` the lexicon Entry of an entry (else None).
+#: Plain tuples: a corpus makes millions of them.
+Hit = tuple[int, int, str, Any, float]
 
 
 # Sentence-final characters of spaCy's rule-based Sentencizer: where a Doc carries no
 # sentence bounds, contrast is scoped by the same rule without sentencizing the Doc.
 SENTENCE_PUNCT = frozenset(Sentencizer.default_punct_chars)
+_SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in SENTENCE_PUNCT)
 
 
-class Weight(NamedTuple):
-    """The part of a marker that scores need: what batch scoring computes per marker."""
-
-    dimension: str
-    category: str
-    effective_weight: float
+#: The part of a marker that scores need, ``(dimension, category, effective_weight)``:
+#: what batch scoring computes per marker.
+Weight = tuple[str, str, float]
 
 
 def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None = None) -> list[Marker]:
@@ -343,8 +359,8 @@ def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] |
 
     def located(span: Hit) -> tuple[str, int, int]:
         # Doc.text is rebuilt from every token on each access: read only the span's.
-        text = doc[span.start : span.end].text
-        start_char = doc[span.start].idx
+        text = doc[span[0] : span[1]].text
+        start_char = doc[span[0]].idx
         return text, start_char, start_char + len(text)
 
     markers = []
@@ -354,10 +370,11 @@ def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] |
         for kind, cue_factor, cue in applied:
             factor *= cue_factor
             modifiers.append(Modifier(kind, cue_factor, *located(cue)))
-        sentence = 0 if sent_starts is None else sentence_index(sent_starts, span.start)
+        start, end = span[0], span[1]
+        sentence = 0 if sent_starts is None else sentence_index(sent_starts, start)
         markers.append(
             Marker(*located(span), dimension, category, term, weight, weight * factor,
-                   tuple(modifiers), sentence, span.start, span.end)
+                   tuple(modifiers), sentence, start, end)
         )
     return markers
 
@@ -370,7 +387,7 @@ def marker_weights(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int]
         factor = 1.0
         for _, cue_factor, _ in applied:
             factor *= cue_factor
-        weights.append(Weight(dimension, category, weight * factor))
+        weights.append((dimension, category, weight * factor))
     return weights
 
 
@@ -383,20 +400,20 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
     mods = lexicon.modifiers
     entries, negators, contrasts, distancing, quotes = [], [], [], [], []
     graded: dict[int, Hit] = {}  # intensifiers and downtoners by the token they end at
-    for h in hits:
-        kind = h.kind
+    for hit in hits:
+        kind = hit[2]
         if kind == "entry":
-            entries.append(h)
+            entries.append(hit)
+        elif kind == "intensifier" or kind == "downtoner":
+            graded[hit[1]] = hit
         elif kind == "negation":
-            negators.append(h)
+            negators.append(hit)
         elif kind == "contrast":
-            contrasts.append(h)
-        elif kind in ("intensifier", "downtoner"):
-            graded[h.end] = h
+            contrasts.append(hit)
         elif kind == "distancing":
-            distancing.append(h)
+            distancing.append(hit)
         elif kind == "quote":
-            quotes.append(h)
+            quotes.append(hit)
     if not entries and not distancing and not quotes:
         return []
     has_parse = bool(negators or distancing) and _is_parsed(doc)
@@ -406,42 +423,46 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
         category = mods.distancing_category
         dimension = lexicon.categories[category].dimension
         for start, end, term in _distancing_spans(doc, distancing, quotes, mods, has_parse):
-            span = Hit(start, end, "distanced")
+            span = (start, end, "distanced", None, 1.0)
             distanced.append(span)
             weighed.append((span, term, dimension, category, mods.distancing_weight, []))
+        distanced_starts = [d[0] for d in distanced]
     if contrasts:
         contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
-        contrast_starts = [c.start for c in contrasts]
+        contrast_starts = [c[0] for c in contrasts]
+        # Without sentence bounds, a sentence is taken to begin after sentence punctuation.
+        sentence_bounds = sent_starts if sent_starts is not None else _punctuation_bounds(doc)
     # Negators by the token they can reach: a marker checks a few candidates, not all.
-    if not negators:
-        negator_of: dict[int, Hit] = {}
-    elif has_parse:
-        negator_of = {doc[n.end - 1].head.i: n for n in reversed(negators)}
-    else:
-        negator_of = {n.end: n for n in reversed(negators)}
-    distanced_starts = [d.start for d in distanced]
+    negator_of: dict[int, Hit] = {}
+    within_reach: set[int] | range = range(len(doc) + 1)
+    if negators and has_parse:
+        negator_of = {doc[n[1] - 1].head.i: n for n in reversed(negators)}
+    elif negators:
+        negator_of = {n[1]: n for n in reversed(negators)}
+        within_reach = {i for end in negator_of for i in range(end, end + _NEGATION_REACH + 1)}
     for hit in entries:
+        start, end, _, entry, _ = hit
         applied: list[tuple[str, float, Hit]] = []
         if distanced:
-            k = bisect_right(distanced_starts, hit.start) - 1
-            if k >= 0 and hit.end <= distanced[k].end:
+            k = bisect_right(distanced_starts, start) - 1
+            if k >= 0 and end <= distanced[k][1]:
                 applied.append(("distanced", 0.0, distanced[k]))
-        if negator_of:
-            neg = _negator(doc, negator_of, hit, has_parse, mods.transparent_verbs)
-            if neg is not None:
-                applied.append(("negation", mods.negation_factor, neg))
-        j = hit.start
+        if negator_of and start in within_reach:
+            negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs)
+            if negator is not None:
+                applied.append(("negation", mods.negation_factor, negator))
+        j = start
         while j in graded:
             cue = graded[j]
-            applied.append((cue.kind, cue.factor, cue))
-            j = cue.start
+            applied.append((cue[2], cue[4], cue))
+            j = cue[0]
         if contrasts:
-            cue, after = _contrast_cue(doc, contrasts, contrast_starts, hit, sent_starts)
+            cue, after = _contrast_cue(contrasts, contrast_starts, start, end, sentence_bounds)
             if cue is not None:
                 applied.append(("contrast", mods.contrast_after if after else mods.contrast_before, cue))
-        entry = hit.entry
         weighed.append((hit, entry.term, entry.dimension, entry.category, entry.weight, applied))
-    weighed.sort(key=lambda w: (w[0].start, w[0].end))
+    if distanced:  # entries are in text order already
+        weighed.sort(key=lambda w: (w[0][0], w[0][1]))
     return weighed
 
 
@@ -452,17 +473,20 @@ def _is_parsed(doc) -> bool:
 
 def _is_but_also(doc, cue: Hit) -> bool:
     # "not only ... but also" adds, it does not contrast.
-    return cue.end < len(doc) and doc[cue.start].lower_ == "but" and doc[cue.end].lower_ == "also"
+    start, end = cue[0], cue[1]
+    return end < len(doc) and doc[start].lower_ == "but" and doc[end].lower_ == "also"
 
 
-def _negator(doc, negator_of: dict[int, Hit], hit: Hit, has_parse: bool, transparent: frozenset[str]) -> Hit | None:
+def _negator(
+    doc, negator_of: dict[int, Hit], start: int, end: int, has_parse: bool, transparent: frozenset[str]
+) -> Hit | None:
     """The negator governing the marker, if any: scoped to the word it governs, in its
     clause; a verb of volition in ``transparent`` passes negation on to its object."""
     if has_parse:
-        for i in range(hit.start, hit.end):
+        for i in range(start, end):
             if i in negator_of:
                 return negator_of[i]
-        root = doc[hit.start : hit.end].root
+        root = doc[start:end].root
         head = root.head
         if head.i in negator_of and (root.dep_ in _MODIFIER_DEPS or head.lower_ in transparent
                                      or head.lemma_ in transparent):
@@ -472,8 +496,8 @@ def _negator(doc, negator_of: dict[int, Hit], hit: Hit, has_parse: bool, transpa
             return negator_of[verb.i]  # "did not intend to attack"
         return None
     # Without a parse: walk back over function words (and at most one verb of volition).
-    j, passed_verb = hit.start, False
-    while j > 0 and hit.start - j <= 6:
+    j, passed_verb = start, False
+    while j > 0 and start - j < _NEGATION_REACH:
         if j in negator_of:
             return negator_of[j]
         token = doc[j - 1]
@@ -487,46 +511,52 @@ def _negator(doc, negator_of: dict[int, Hit], hit: Hit, has_parse: bool, transpa
 
 
 def _contrast_cue(
-    doc, contrasts: Sequence[Hit], starts: Sequence[int], hit: Hit, sent_starts
+    contrasts: Sequence[Hit], starts: Sequence[int], start: int, end: int, sentence_bounds: Sequence[int]
 ) -> tuple[Hit | None, bool]:
-    """The contrast cue of the marker's sentence, and whether the marker follows it."""
-    k = bisect_right(starts, hit.start)
-    if k > 0 and _same_sentence(doc, contrasts[k - 1].end, hit.start, sent_starts):
+    """The contrast cue of the sentence of the marker at tokens ``start:end``, and
+    whether the marker follows it."""
+    k = bisect_right(starts, start)
+    if k > 0 and _same_sentence(contrasts[k - 1][1], start, sentence_bounds):
         return contrasts[k - 1], True
-    if k < len(contrasts) and _same_sentence(doc, hit.end, contrasts[k].start, sent_starts):
+    if k < len(contrasts) and _same_sentence(end, contrasts[k][0], sentence_bounds):
         return contrasts[k], False
     return None, False
 
 
-def _same_sentence(doc, start: int, end: int, sent_starts) -> bool:
+def _same_sentence(start: int, end: int, sentence_bounds: Sequence[int]) -> bool:
     """No sentence begins within tokens ``start..end`` (both ends are words)."""
-    if sent_starts is None:
-        return not any(doc[k].text in SENTENCE_PUNCT for k in range(start, end))
-    i = bisect_right(sent_starts, start)
-    return i >= len(sent_starts) or sent_starts[i] > end
+    i = bisect_right(sentence_bounds, start)
+    return i >= len(sentence_bounds) or sentence_bounds[i] > end
+
+
+def _punctuation_bounds(doc) -> list[int]:
+    """Token offsets that follow sentence punctuation: where spaCy's Sentencizer may
+    begin a sentence."""
+    # Token by token, .text would cost more than the rest of the scoring; orth ids do not.
+    return [i + 1 for i, orth in enumerate(doc.to_array(ORTH).tolist()) if orth in _SENTENCE_PUNCT_IDS]
 
 
 def _distancing_spans(doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool):
     """Yield ``(start, end, term)`` for "so-called X" phrases and scare-quoted phrases."""
     quotes = _scare_quotes(doc, quote_hits, mods.scare_quote_max_tokens) if quote_hits else []
     used: set[int] = set()
-    for cue in cues:
-        end = cue.end
-        quoted = next((q for q in quotes if q[0] == cue.end), None)
+    for cue_start, cue_end, *_ in cues:
+        end = cue_end
+        quoted = next((q for q in quotes if q[0] == cue_end), None)
         if quoted is not None:
             used.add(quoted[0])
             end = quoted[1]
-        elif has_parse and doc[cue.end - 1].head.i >= cue.end:
-            end = min(doc[cue.end - 1].head.i + 1, cue.end + mods.scare_quote_max_tokens)
+        elif has_parse and doc[cue_end - 1].head.i >= cue_end:
+            end = min(doc[cue_end - 1].head.i + 1, cue_end + mods.scare_quote_max_tokens)
         else:
             while (
                 end < len(doc)
-                and end < cue.end + mods.scare_quote_max_tokens
+                and end < cue_end + mods.scare_quote_max_tokens
                 and not doc[end].is_punct
                 and doc[end].lower_ not in _PHRASE_END
             ):
                 end += 1
-        yield cue.start, max(end, cue.end), doc[cue.start : cue.end].text.lower()
+        yield cue_start, max(end, cue_end), doc[cue_start:cue_end].text.lower()
     for start, end in quotes:
         if start not in used:
             yield start, end, "scare quotes"
@@ -536,22 +566,22 @@ def _scare_quotes(doc, quote_hits: Sequence[Hit], max_tokens: int) -> list[tuple
     """Pairs of quote marks around a short phrase (not quoted speech): ``(start, end)``."""
     pairs: list[tuple[int, int]] = []
     open_at: dict[str, int] = {}
-    for q in quote_hits:
-        char = doc[q.start].text
+    for q_start, q_end, *_ in quote_hits:
+        char = doc[q_start].text
         family = _CLOSE_QUOTES.get(char)
         if family is not None and family in open_at:
             start = open_at.pop(family)
-            inner = doc[start + 1 : q.start]
+            inner = doc[start + 1 : q_start]
             if (
                 1 <= len(inner) <= max_tokens
                 and not any(t.text in _QUOTED_SPEECH_END for t in inner)
                 and not (start > 0 and doc[start - 1].text in (":", ","))
             ):
-                pairs.append((start, q.end))
+                pairs.append((start, q_end))
             continue
         family = _OPEN_QUOTES.get(char)
         if family is not None:
-            open_at[family] = q.start
+            open_at[family] = q_start
     return pairs
 
 
