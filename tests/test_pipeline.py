@@ -89,13 +89,22 @@ def test_to_bytes_round_trip(nlp):
 
 
 def test_score_row_equals_the_full_result(nlp):
+    """The batch path (tokenizer + matcher, no sentences, no evidence) gives exactly the
+    numbers of the full result, modifiers included, on every statement of the corpus."""
     component = nlp.get_pipe("tonekit")
-    for text in (HOSTILE, MIXED, "We respect you, but you are a puppet. (constructed)", "", "   "):
+    texts = [
+        HOSTILE, MIXED, "We respect you, but you are a puppet. (constructed)", "", "   ",
+        *tonekit.corpora.load("dprk_japan", era=False)["text"],
+    ]
+    for text in texts:
         row = component.score_row(nlp.make_doc(text))
         full = nlp(text)._.tonekit
-        assert row["hostility"] == full.hostility and row["courtesy"] == full.courtesy
-        assert row["n_markers"] == full.n_markers and row["n_tokens"] == full.n_tokens
-        assert all(row[c] == v for c, v in full.categories.items())
+        assert tuple(row) == component.columns
+        assert component.score_values(nlp.make_doc(text)) == list(row.values())
+        expected = {c: getattr(full, c) for c in
+                    ("hostility", "courtesy", "tone", "hostility_rate", "courtesy_rate", "n_tokens", "n_markers")}
+        assert {c: row[c] for c in expected} == expected, text[:80]
+        assert all(row[c] == v for c, v in full.categories.items()), text[:80]
 
 
 def test_bad_input():

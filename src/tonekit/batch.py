@@ -292,14 +292,17 @@ class _Layout:
         return [(i, t) for i, (t, e) in enumerate(zip(texts, before)) if e is None], before
 
     def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], rows: list[_Row]) -> pd.DataFrame:
-        n = len(df)
-        values = np.full((n, len(self.columns)), np.nan)
+        values = np.full((len(df), len(self.columns)), np.nan)
         errors = list(before)
+        scored, scores_of = [], []
         for (i, _), (scores, error) in zip(items, rows):
             if scores is None:
                 errors[i] = error
             else:
-                values[i] = scores
+                scored.append(i)
+                scores_of.append(scores)
+        if scored:  # one conversion for the chunk: row by row, numpy costs more than scoring
+            values[scored] = scores_of
         replaced = [c for c in df.columns if c in self.output and c != "error"]
         if replaced and not self._warned and not set(SCORE_COLUMNS) <= set(df.columns):
             warnings.warn(

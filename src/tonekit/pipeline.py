@@ -23,6 +23,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+
 import numpy as np
 import spacy
 import srsly
@@ -35,12 +36,12 @@ from spacy.tokens import Doc, Span
 from .lexicon import Entry, Lexicon, resolve
 from .scoring import (
     QUOTE_CHARS,
+    SCORE_COLUMNS,
     Hit,
     SentenceTone,
     ToneResult,
     aggregate,
     find_markers,
-    SCORE_COLUMNS,
     marker_weights,
     merge,
     score_values,
@@ -97,7 +98,7 @@ class ToneComponent:
         self._categories = tuple(lexicon.categories)
         self.columns = SCORE_COLUMNS + self._categories
         self._category_slots = {c: len(SCORE_COLUMNS) + i for i, c in enumerate(self._categories)}
-        self._payload: dict[int, tuple[str, Entry | None, float]] = {}
+        self._payload: dict[int, tuple[str, Entry | str | None, float]] = {}
         # Terms that make markers and cues that only modify them are matched apart: a
         # text without a marker (most texts of a corpus) is not searched for cues.
         self._lower = PhraseMatcher(self.vocab, attr="LOWER")
@@ -132,11 +133,11 @@ class ToneComponent:
         for kind, cues in cue_groups:
             matcher = self._lower if kind in ("distancing", "quote") else self._cues
             for cue, factor in cues.items():
-                key = self._key(f"tonekit.{kind}.{cue}", (kind, None, factor))
+                key = self._key(f"tonekit.{kind}.{cue}", (kind, cue if kind == "quote" else None, factor))
                 words = [t.text.lower() for t in self._make_doc(cue)]
                 matcher.add(key, [Doc(self.vocab, words=words)])
 
-    def _key(self, name: str, payload: tuple[str, Entry | None, float]) -> str:
+    def _key(self, name: str, payload: tuple[str, Entry | str | None, float]) -> str:
         self._payload[self.vocab.strings.add(name)] = payload
         return name
 

@@ -333,7 +333,8 @@ _QUOTED_SPEECH_END = frozenset(".!?;:,")
 
 #: A raw match of the lexicon matcher, by token offsets: ``(start, end, kind, entry,
 #: factor)``; ``kind`` is entry | negation | negation_exception | intensifier | downtoner |
-#: contrast | distancing | quote, ``entry`` the lexicon Entry of an entry (else None).
+#: contrast | distancing | quote, ``entry`` the lexicon Entry of an entry, the character
+#: of a quote (else None).
 #: Plain tuples: a corpus makes millions of them.
 Hit = tuple[int, int, str, Any, float]
 
@@ -566,15 +567,13 @@ def _scare_quotes(doc, quote_hits: Sequence[Hit], max_tokens: int) -> list[tuple
     """Pairs of quote marks around a short phrase (not quoted speech): ``(start, end)``."""
     pairs: list[tuple[int, int]] = []
     open_at: dict[str, int] = {}
-    for q_start, q_end, *_ in quote_hits:
-        char = doc[q_start].text
+    for q_start, q_end, _, char, _ in quote_hits:
         family = _CLOSE_QUOTES.get(char)
         if family is not None and family in open_at:
             start = open_at.pop(family)
-            inner = doc[start + 1 : q_start]
             if (
-                1 <= len(inner) <= max_tokens
-                and not any(t.text in _QUOTED_SPEECH_END for t in inner)
+                1 <= q_start - start - 1 <= max_tokens
+                and not any(doc[i].text in _QUOTED_SPEECH_END for i in range(start + 1, q_start))
                 and not (start > 0 and doc[start - 1].text in (":", ","))
             ):
                 pairs.append((start, q_end))
