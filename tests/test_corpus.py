@@ -287,6 +287,22 @@ def test_jsonl_writer_output(tmp_path: Path):
     assert "朝鮮" in lines[0]  # ensure_ascii=False
 
 
+def test_writers_keep_every_value_exactly(tmp_path: Path):
+    # Floats keep all their digits; an integer beyond 64 bits and a lone carriage return
+    # take the writers' careful paths instead of being lost or breaking a record.
+    df = pd.DataFrame({"id": ["s1", "s2", "s3"], "text": ["a\rb", "x", 'say "no", then'],
+                       "score": [1 / 3, 1e-05, 1e22], "big": [2**70, 1, -5]})
+    write_corpus(df, tmp_path / "s.jsonl")
+    records = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["score"] for r in records] == [1 / 3, 1e-05, 1e22]
+    assert [r["big"] for r in records] == [2**70, 1, -5]
+    write_corpus(df, tmp_path / "s.csv")
+    back = read_corpus(tmp_path / "s.csv")
+    assert back["text"].tolist() == df["text"].tolist()
+    assert back["score"].astype(float).tolist() == [1 / 3, 1e-05, 1e22]
+    assert back["big"].astype(str).tolist() == [str(2**70), "1", "-5"]
+
+
 def test_stdout_dash(capsys: pytest.CaptureFixture[str]):
     write_corpus(pd.DataFrame({"id": ["s1"], "text": [HOSTILE]}), "-", format="jsonl")
     assert json.loads(capsys.readouterr().out) == {"id": "s1", "text": HOSTILE}
