@@ -685,7 +685,7 @@ def _plain_columns(df: pd.DataFrame) -> list[list[Any]]:
     return columns
 
 
-def _jsonl_lines(names: list[str], columns: list[list[Any]]) -> str:
+def _jsonl_lines(names: list[str], columns: list[list[Any]]) -> Iterator[str]:
     """One JSON object per row, each ending in "\n".
 
     orjson encodes where it can (several times faster than the standard library, and
@@ -693,14 +693,12 @@ def _jsonl_lines(names: list[str], columns: list[list[Any]]) -> str:
     refuses (integers beyond 64 bits, lone surrogates), so the output does not depend
     on it.
     """
-    lines = []
     for row in zip(*columns):
         record = dict(zip(names, row))
         try:
-            lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode())
+            yield orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()
         except TypeError:
-            lines.append(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
-    return "".join(lines)
+            yield json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _write_csv_rows(fh: IO[str], df: pd.DataFrame) -> None:
@@ -861,7 +859,7 @@ class CorpusWriter:
                 self._header_written = True
             _write_csv_rows(self._fh, df)
         elif self.format == "jsonl":
-            self._fh.write(_jsonl_lines(self._columns or [], _plain_columns(df)))
+            self._fh.writelines(_jsonl_lines(self._columns or [], _plain_columns(df)))
         else:
             self._write_parquet(df)
         self.rows += len(df)

@@ -69,6 +69,10 @@ def make_tonekit(nlp: Language, name: str, lexicon: str) -> ToneComponent:
 class ToneComponent:
     """Finds hostility and courtesy markers and scores the Doc, its sentences and spans.
 
+    Called on a Doc it sets ``doc._.tonekit`` (a :class:`ToneResult` with the evidence);
+    :meth:`score_row` and :meth:`score_values` give the document scores alone, named by
+    :attr:`columns`, for batch scoring.
+
     >>> nlp = spacy.blank("en")
     >>> _ = nlp.add_pipe("tonekit")
     >>> nlp("We express deep condolences to Your Excellency.")._.courtesy > 0.5
