@@ -142,14 +142,8 @@ def test_text_longer_than_max_length_is_scored_in_pieces_like_tonekit_score(corp
         assert out.iloc[i]["n_tokens"] == len(nlp.tokenizer(text))
 
 
-def test_existing_error_column_is_kept_and_row_not_scored(tmp_path: Path):
-    path = tmp_path / "statements.jsonl"
-    path.write_text(
-        f'{{"id": "s1", "text": "{HOSTILE}"}}\n'
-        '{"id": "s2", "text": "Japan "will" pay dearly"}\n'
-        f'{{"id": "s3", "text": "{COURTEOUS}"}}\n',
-        encoding="utf-8",
-    )
+def test_existing_error_column_is_kept_and_row_not_scored(broken_jsonl: Path):
+    path = broken_jsonl
     with pytest.raises(CorpusError) as info:
         read_corpus(path, errors="raise")
     assert info.value.problems[0].line == 2

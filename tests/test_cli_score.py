@@ -37,18 +37,6 @@ def tonekit_command(*args: str, **kwargs) -> subprocess.Popen:
     )
 
 
-@pytest.fixture
-def broken_jsonl(tmp_path: Path) -> Path:
-    path = tmp_path / "statements.jsonl"
-    path.write_text(
-        f'{{"id": "s1", "text": "{HOSTILE}"}}\n'
-        '{"id": "s2", "text": "Japan "will" pay dearly"}\n'
-        f'{{"id": "s3", "text": "{COURTEOUS}"}}\n',
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_malformed_jsonl_line_still_gives_three_rows_one_with_error(broken_jsonl: Path, tmp_path: Path, capsys):
     with pytest.raises(CorpusError, match="statements.jsonl, line 2"):
         read_corpus(broken_jsonl, errors="raise")

@@ -79,7 +79,7 @@ def test_corpus_columns_documented():
 
 
 @pytest.fixture
-def broken_jsonl(tmp_path: Path) -> Path:
+def broken_jsonl_with_blank_line(tmp_path: Path) -> Path:
     return write_text(
         tmp_path / "statements.jsonl",
         f"""
@@ -91,9 +91,9 @@ def broken_jsonl(tmp_path: Path) -> Path:
     )
 
 
-def test_jsonl_malformed_line_raises_naming_line_2(broken_jsonl: Path):
+def test_jsonl_malformed_line_raises_naming_line_2(broken_jsonl_with_blank_line: Path):
     with pytest.raises(CorpusError) as info:
-        read_corpus(broken_jsonl)
+        read_corpus(broken_jsonl_with_blank_line)
     err = info.value
     assert isinstance(err, ValueError)
     assert len(err.problems) == 1
@@ -102,8 +102,8 @@ def test_jsonl_malformed_line_raises_naming_line_2(broken_jsonl: Path):
     assert "statements.jsonl, line 2, field 'text': not valid JSON (Expecting ',' delimiter)" in str(err)
 
 
-def test_jsonl_malformed_line_report_keeps_all_rows(broken_jsonl: Path):
-    df = read_corpus(broken_jsonl, errors="report")
+def test_jsonl_malformed_line_report_keeps_all_rows(broken_jsonl_with_blank_line: Path):
+    df = read_corpus(broken_jsonl_with_blank_line, errors="report")
     assert len(df) == 3  # the blank line 3 is not a row
     assert df["id"].tolist()[0] == "s1" and df["id"].tolist()[2] == "s3"
     assert pd.isna(df.loc[1, "id"]) and pd.isna(df.loc[1, "text"])

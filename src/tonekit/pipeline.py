@@ -102,7 +102,7 @@ class ToneComponent:
         self._categories = tuple(lexicon.categories)
         self.columns = SCORE_COLUMNS + self._categories
         self._category_slots = {c: len(SCORE_COLUMNS) + i for i, c in enumerate(self._categories)}
-        self._payload: dict[int, tuple[str, Entry | str | None, float]] = {}
+        self._payload: dict[int, tuple[str, Entry | str, float]] = {}
         # Terms that make markers and cues that only modify them are matched apart: a
         # text without a marker (most texts of a corpus) is not searched for cues.
         self._lower = PhraseMatcher(self.vocab, attr="LOWER")
@@ -137,11 +137,11 @@ class ToneComponent:
         for kind, cues in cue_groups:
             matcher = self._lower if kind in ("distancing", "quote") else self._cues
             for cue, factor in cues.items():
-                key = self._key(f"tonekit.{kind}.{cue}", (kind, cue if kind == "quote" else None, factor))
+                key = self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor))
                 words = [t.text.lower() for t in self._make_doc(cue)]
                 matcher.add(key, [Doc(self.vocab, words=words)])
 
-    def _key(self, name: str, payload: tuple[str, Entry | str | None, float]) -> str:
+    def _key(self, name: str, payload: tuple[str, Entry | str, float]) -> str:
         self._payload[self.vocab.strings.add(name)] = payload
         return name
 

@@ -333,8 +333,8 @@ _QUOTED_SPEECH_END = frozenset(".!?;:,")
 
 #: A raw match of the lexicon matcher, by token offsets: ``(start, end, kind, entry,
 #: factor)``; ``kind`` is entry | negation | negation_exception | intensifier | downtoner |
-#: contrast | distancing | quote, ``entry`` the lexicon Entry of an entry, the character
-#: of a quote (else None).
+#: contrast | distancing | quote, ``entry`` the lexicon Entry of an entry, the cue as
+#: the lexicon gives it of a cue.
 #: Plain tuples: a corpus makes millions of them.
 Hit = tuple[int, int, str, Any, float]
 
