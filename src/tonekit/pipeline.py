@@ -51,7 +51,6 @@ from .scoring import (
 SPAN_KEY = "tonekit"
 _MAX_VARIANTS = 64  # inflected variants of one multiword term
 _CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
-_START_END = itemgetter(1, 2)  # of a (match_id, start, end) match
 _START_END_OF_HIT = itemgetter(0, 1)
 
 
@@ -103,10 +102,13 @@ class ToneComponent:
         self.columns = SCORE_COLUMNS + self._categories
         self._category_slots = {c: len(SCORE_COLUMNS) + i for i, c in enumerate(self._categories)}
         self._payload: dict[int, tuple[str, Entry | str, float]] = {}
-        # Terms that make markers and cues that only modify them are matched apart: a
-        # text without a marker (most texts of a corpus) is not searched for cues.
+        # Match ids of what can make a marker: a text whose matches are all modifier
+        # cues (most texts of a corpus) scores zero without further work.
+        self._marker_keys: set[int] = set()
+        # One pass over the Doc finds terms and cues together: matching costs about as
+        # much per token as the tokenizer, so a second pass would cost more than the
+        # cue matches it saves.
         self._lower = PhraseMatcher(self.vocab, attr="LOWER")
-        self._cues = PhraseMatcher(self.vocab, attr="LOWER")
         self._orth = PhraseMatcher(self.vocab, attr="ORTH")
         self._lemma = PhraseMatcher(self.vocab, attr="LEMMA")
         self._has_orth = self._has_lemma = False
@@ -135,14 +137,16 @@ class ToneComponent:
             ("quote", dict.fromkeys(QUOTE_CHARS if mods.distancing else (), 1.0)),
         ]
         for kind, cues in cue_groups:
-            matcher = self._lower if kind in ("distancing", "quote") else self._cues
             for cue, factor in cues.items():
                 key = self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor))
                 words = [t.text.lower() for t in self._make_doc(cue)]
-                matcher.add(key, [Doc(self.vocab, words=words)])
+                self._lower.add(key, [Doc(self.vocab, words=words)])
 
     def _key(self, name: str, payload: tuple[str, Entry | str, float]) -> str:
-        self._payload[self.vocab.strings.add(name)] = payload
+        match_id = self.vocab.strings.add(name)
+        self._payload[match_id] = payload
+        if payload[0] in ("entry", "distancing", "quote"):
+            self._marker_keys.add(match_id)
         return name
 
     # -- processing ------------------------------------------------------------------
@@ -196,22 +200,22 @@ class ToneComponent:
             matches += self._orth(doc)
         if lemmas:
             matches += self._lemma(doc)
-        if not matches:
-            return []
-        matches += self._cues(doc)
-        return self._resolve(matches)
+        marker_keys = self._marker_keys
+        for match_id, _, _ in matches:
+            if match_id in marker_keys:
+                return self._resolve(matches)
+        return []
 
     def _resolve(self, matches: list[tuple[int, int, int]]) -> list[Hit]:
         """Non-overlapping hits in text order: longest first, entries before cues, then
         leftmost."""
         payload = self._payload
-        matches.sort(key=_START_END)
         previous_end = 0
         for _, start, end in matches:
-            if start < previous_end:
+            if start < previous_end:  # an overlap, or matches out of text order
                 break
             previous_end = end
-        else:  # the common case: nothing overlaps, so there is nothing to choose
+        else:  # the common case: in order, nothing overlaps, so there is nothing to choose
             return [(start, end, *payload[match_id]) for match_id, start, end in matches]
         candidates = sorted(
             (-(end - start), _CUE_PRIORITY.get(payload[match_id][0], 3), start, match_id, end)

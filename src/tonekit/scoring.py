@@ -25,7 +25,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from spacy.attrs import ORTH
 from spacy.pipeline import Sentencizer
 from spacy.strings import get_string_id
 
@@ -244,7 +243,8 @@ def score_values(weights: Sequence[Weight], n_tokens: int, category_slots: Mappi
     >>> [round(v, 3) for v in score_values([("hostility", "insult", 3.0)], 20, {"insult": 7, "gratitude": 8})]
     [0.699, 0.0, -0.699, 15.0, 0.0, 20, 1, 15.0, 0.0]
     """
-    row: list[float] = [0.0, 0.0, 0.0, 0.0, 0.0, n_tokens, 0] + [0.0] * len(category_slots)
+    row: list[float] = [0.0] * (len(SCORE_COLUMNS) + len(category_slots))
+    row[5], row[6] = n_tokens, 0
     if not weights:  # the common case in a corpus: keep it cheap
         return row
     sums = {"hostility": 0.0, "courtesy": 0.0}
@@ -328,7 +328,10 @@ _MODIFIER_DEPS = frozenset({"amod", "compound", "acomp", "attr", "advmod", "nmod
 _OPEN_QUOTES = {'"': "d", "“": "d", "„": "d", "«": "d", "'": "s", "‘": "s"}
 _CLOSE_QUOTES = {'"': "d", "”": "d", "»": "d", "'": "s", "’": "s"}
 QUOTE_CHARS = tuple(sorted(set(_OPEN_QUOTES) | set(_CLOSE_QUOTES)))
-_QUOTED_SPEECH_END = frozenset(".!?;:,")
+# Punctuation inside quote marks that makes them quoted speech, and before them that
+# introduces speech; by orth id, which a token gives without building its text.
+_QUOTED_SPEECH_END_IDS = frozenset(get_string_id(c) for c in ".!?;:,")
+_SPEECH_INTRODUCER_IDS = frozenset(get_string_id(c) for c in ":,")
 
 
 #: A raw match of the lexicon matcher, by token offsets: ``(start, end, kind, entry,
@@ -341,8 +344,7 @@ Hit = tuple[int, int, str, Any, float]
 
 # Sentence-final characters of spaCy's rule-based Sentencizer: where a Doc carries no
 # sentence bounds, contrast is scoped by the same rule without sentencizing the Doc.
-SENTENCE_PUNCT = frozenset(Sentencizer.default_punct_chars)
-_SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in SENTENCE_PUNCT)
+_SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in Sentencizer.default_punct_chars)
 
 
 #: The part of a marker that scores need, ``(dimension, category, effective_weight)``:
@@ -431,8 +433,6 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
     if contrasts:
         contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
         contrast_starts = [c[0] for c in contrasts]
-        # Without sentence bounds, a sentence is taken to begin after sentence punctuation.
-        sentence_bounds = sent_starts if sent_starts is not None else _punctuation_bounds(doc)
     # Negators by the token they can reach: a marker checks a few candidates, not all.
     negator_of: dict[int, Hit] = {}
     within_reach: set[int] | range = range(len(doc) + 1)
@@ -458,7 +458,7 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
             applied.append((cue[2], cue[4], cue))
             j = cue[0]
         if contrasts:
-            cue, after = _contrast_cue(contrasts, contrast_starts, start, end, sentence_bounds)
+            cue, after = _contrast_cue(doc, contrasts, contrast_starts, start, end, sent_starts)
             if cue is not None:
                 applied.append(("contrast", mods.contrast_after if after else mods.contrast_before, cue))
         weighed.append((hit, entry.term, entry.dimension, entry.category, entry.weight, applied))
@@ -512,29 +512,33 @@ def _negator(
 
 
 def _contrast_cue(
-    contrasts: Sequence[Hit], starts: Sequence[int], start: int, end: int, sentence_bounds: Sequence[int]
+    doc, contrasts: Sequence[Hit], starts: Sequence[int], start: int, end: int, sent_starts: Sequence[int] | None
 ) -> tuple[Hit | None, bool]:
     """The contrast cue of the sentence of the marker at tokens ``start:end``, and
     whether the marker follows it."""
     k = bisect_right(starts, start)
-    if k > 0 and _same_sentence(contrasts[k - 1][1], start, sentence_bounds):
+    if k > 0 and _same_sentence(doc, contrasts[k - 1][1], start, sent_starts):
         return contrasts[k - 1], True
-    if k < len(contrasts) and _same_sentence(end, contrasts[k][0], sentence_bounds):
+    if k < len(contrasts) and _same_sentence(doc, end, contrasts[k][0], sent_starts):
         return contrasts[k], False
     return None, False
 
 
-def _same_sentence(start: int, end: int, sentence_bounds: Sequence[int]) -> bool:
-    """No sentence begins within tokens ``start..end`` (both ends are words)."""
-    i = bisect_right(sentence_bounds, start)
-    return i >= len(sentence_bounds) or sentence_bounds[i] > end
+def _same_sentence(doc, start: int, end: int, sent_starts: Sequence[int] | None) -> bool:
+    """No sentence begins within tokens ``start..end`` (both ends are words).
 
-
-def _punctuation_bounds(doc) -> list[int]:
-    """Token offsets that follow sentence punctuation: where spaCy's Sentencizer may
-    begin a sentence."""
-    # Token by token, .text would cost more than the rest of the scoring; orth ids do not.
-    return [i + 1 for i, orth in enumerate(doc.to_array(ORTH).tolist()) if orth in _SENTENCE_PUNCT_IDS]
+    Without sentence bounds, a sentence is taken to begin after sentence punctuation
+    (where spaCy's Sentencizer may begin one): only the tokens in between are read,
+    by orth id, nearest to ``end`` first (the sentence punctuation of a cue in another
+    sentence is usually near the marker).
+    """
+    if sent_starts is not None:
+        i = bisect_right(sent_starts, start)
+        return i >= len(sent_starts) or sent_starts[i] > end
+    for i in range(end - 1, start - 1, -1):
+        if doc[i].orth in _SENTENCE_PUNCT_IDS:
+            return False
+    return True
 
 
 def _distancing_spans(doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool):
@@ -573,8 +577,8 @@ def _scare_quotes(doc, quote_hits: Sequence[Hit], max_tokens: int) -> list[tuple
             start = open_at.pop(family)
             if (
                 1 <= q_start - start - 1 <= max_tokens
-                and not any(doc[i].text in _QUOTED_SPEECH_END for i in range(start + 1, q_start))
-                and not (start > 0 and doc[start - 1].text in (":", ","))
+                and not any(doc[i].orth in _QUOTED_SPEECH_END_IDS for i in range(start + 1, q_start))
+                and not (start > 0 and doc[start - 1].orth in _SPEECH_INTRODUCER_IDS)
             ):
                 pairs.append((start, q_end))
             continue
