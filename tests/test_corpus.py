@@ -146,6 +146,23 @@ def test_jsonl_non_string_text_and_ids(tmp_path: Path):
     assert len(df) == 9
 
 
+def test_jsonl_numbers_are_read_exactly(tmp_path: Path):
+    # Integers beyond 64 bits stay integers (an id keeps every digit), floats keep
+    # every bit, and the non-standard NaN that Python writes is accepted.
+    path = write_text(
+        tmp_path / "s.jsonl",
+        """
+        {"id": 123456789012345678901234567890, "text": "Abe is a political dwarf.", "n": 7}
+        {"id": "b", "text": "x", "n": 98765432109876543210, "v": 0.1, "l": [1, 99999999999999999999999]}
+        {"id": "c", "text": "y", "v": NaN}
+        """,
+    )
+    df = read_corpus(path)
+    assert df["id"].tolist() == ["123456789012345678901234567890", "b", "c"]
+    assert df.loc[1, "n"] == 98765432109876543210 and df.loc[1, "v"] == 0.1
+    assert df.loc[1, "l"] == [1, 99999999999999999999999]
+    assert pd.isna(df.loc[2, "v"])
+
 # --------------------------------------------------------------------------- CSV
 
 

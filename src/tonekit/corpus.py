@@ -327,8 +327,7 @@ def _csv_chunks(fh: IO[str], name: str, v: _Validator, chunksize: int | None) ->
         produced, start = True, start + len(batch)
 
 
-# orjson reads integers beyond 64 bits as floats; the standard library keeps them exact.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_REREAD = frozenset({float, list, dict})
 
 
 def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusProblem | None]]:
@@ -338,15 +337,16 @@ def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusP
             raw = raw[len(codecs.BOM_UTF8) :]
         if not raw.strip():
             continue
-        if _LONG_DIGITS.search(raw) is None:
-            try:  # orjson where it gives what the standard library would
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                pass  # the standard library says what is wrong (or accepts NaN)
-            else:
-                if isinstance(record, dict):
-                    yield lineno, record, None
-                    continue
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass  # the standard library says what is wrong (or accepts NaN)
+        else:
+            # orjson reads integers beyond 64 bits as floats: a record with a float, or
+            # with nested values, is read again by the standard library, which keeps them.
+            if isinstance(record, dict) and _REREAD.isdisjoint(map(type, record.values())):
+                yield lineno, record, None
+                continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
