@@ -99,6 +99,23 @@ def test_intensifier_and_downtoner_scale_the_marker():
     assert tonekit.score("He is somewhat stupid. (constructed)").hostility < base
 
 
+def test_intensifiers_chain_and_count_only_where_no_other_term_claims_them():
+    # Constructed. One-word intensifiers ("you", "very", "perfect") are looked up before a
+    # marker rather than matched: they must behave exactly as matched cues would.
+    def cues(text, term):
+        (marker,) = [m for m in tonekit.score(text).markers if m.term == term]
+        return [(x.kind, x.cue) for x in marker.modifiers]
+
+    assert cues("You are a perfect imbecile. (constructed)", "imbecile") == [
+        ("intensifier", "perfect"), ("intensifier", "You are a"),
+    ]
+    assert cues("It is a very very hostile act. (constructed)", "hostile") == [
+        ("intensifier", "very"), ("intensifier", "very"),
+    ]
+    assert cues("They call you fools. (constructed)", "fool") == [("intensifier", "you")]
+    # "you" belongs to "thank you" (a longer match), so it does not intensify "fools".
+    assert cues("They thank you fools. (constructed)", "fool") == []
+
 def test_contrast_weighs_what_follows():
     r = tonekit.score("We respect the Japanese people, but their government is a puppet. (constructed)")
     before = next(m for m in r.markers if m.dimension == "courtesy")

@@ -385,14 +385,16 @@ def score_chunks(
         pending: deque[tuple[pd.DataFrame, list[Any], list[tuple[int, Any]], list[Any]]] = deque()
 
         def finish() -> pd.DataFrame:
-            df, before, items, handles = pending.popleft()
-            bar.update(len(df) - len(items))  # rows not scored (errors on input)
-            rows = engine.collect(handles, bar.update)
-            return layout.frame(df, before, items, rows)
+            with _collector_paused():
+                df, before, items, handles = pending.popleft()
+                bar.update(len(df) - len(items))  # rows not scored (errors on input)
+                rows = engine.collect(handles, bar.update)
+                return layout.frame(df, before, items, rows)
 
         for df in chunks:
-            items, before = layout.items(df)
-            pending.append((df, before, items, engine.submit(items)))
+            with _collector_paused():
+                items, before = layout.items(df)
+                pending.append((df, before, items, engine.submit(items)))
             while len(pending) > engine.lookahead:
                 yield finish()
         while pending:

@@ -136,10 +136,17 @@ class ToneComponent:
             ("distancing", dict.fromkeys(mods.distancing, 1.0)),
             ("quote", dict.fromkeys(QUOTE_CHARS if mods.distancing else (), 1.0)),
         ]
+        self._graded_words: dict[int, tuple[str, str, float]] = {}
         for kind, cues in cue_groups:
             for cue, factor in cues.items():
-                key = self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor))
                 words = [t.text.lower() for t in self._make_doc(cue)]
+                if kind in ("intensifier", "downtoner") and len(words) == 1:
+                    # One-word intensifiers and downtoners ("you", "so", "very") are common
+                    # words that only count right before a marker: they are looked up there
+                    # instead of being matched all over every text.
+                    self._graded_words.setdefault(self.vocab.strings.add(words[0]), (kind, cue, factor))
+                    continue
+                key = self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor))
                 self._lower.add(key, [Doc(self.vocab, words=words)])
 
     def _key(self, name: str, payload: tuple[str, Entry | str, float]) -> str:
@@ -155,7 +162,7 @@ class ToneComponent:
         if len(doc) and not _has_sentences(doc):
             self._sentencizer(doc)
         sent_starts = _sentence_starts(doc) if len(doc) else []
-        markers = find_markers(doc, hits, self.lexicon, sent_starts) if hits else []
+        markers = find_markers(doc, hits, self.lexicon, sent_starts, self._graded_words) if hits else []
         bounds = []
         for i, start in enumerate(sent_starts):
             end = sent_starts[i + 1] if i + 1 < len(sent_starts) else len(doc)
@@ -184,7 +191,7 @@ class ToneComponent:
         if hits:
             # A row reports no sentences: use them only where a pipeline component set them.
             sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
-            weights = marker_weights(doc, hits, self.lexicon, sent_starts)
+            weights = marker_weights(doc, hits, self.lexicon, sent_starts, self._graded_words)
         return score_values(weights, len(doc), self._category_slots)
 
     def _lemmas_in(self, doc: Doc) -> bool:

@@ -347,17 +347,30 @@ Hit = tuple[int, int, str, Any, float]
 _SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in Sentencizer.default_punct_chars)
 
 
+#: One-word intensifiers and downtoners by the lower-case id of the word:
+#: ``(kind, cue as the lexicon gives it, factor)``.
+GradedWords = Mapping[int, tuple[str, str, float]]
+
 #: The part of a marker that scores need, ``(dimension, category, effective_weight)``:
 #: what batch scoring computes per marker.
 Weight = tuple[str, str, float]
 
 
-def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None = None) -> list[Marker]:
+def find_markers(
+    doc,
+    hits: Sequence[Hit],
+    lexicon,
+    sent_starts: Sequence[int] | None = None,
+    graded_words: GradedWords | None = None,
+) -> list[Marker]:
     """Apply modifiers to the hits of ``doc`` and return its markers in text order.
 
     ``hits`` are non-overlapping (longest match wins). ``sent_starts`` are the token
     offsets where sentences begin; ``None`` when the Doc is not split into sentences
     (markers then report sentence 0 and contrast stops at sentence punctuation).
+    ``graded_words`` are the one-word intensifiers and downtoners, which the matcher
+    leaves out: a word of them right before a marker, and not part of another hit,
+    counts as if it had been matched.
     """
 
     def located(span: Hit) -> tuple[str, int, int]:
@@ -367,7 +380,7 @@ def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] |
         return text, start_char, start_char + len(text)
 
     markers = []
-    for span, term, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts):
+    for span, term, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts, graded_words):
         factor = 1.0
         modifiers = []
         for kind, cue_factor, cue in applied:
@@ -382,11 +395,17 @@ def find_markers(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] |
     return markers
 
 
-def marker_weights(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None = None) -> list[Weight]:
+def marker_weights(
+    doc,
+    hits: Sequence[Hit],
+    lexicon,
+    sent_starts: Sequence[int] | None = None,
+    graded_words: GradedWords | None = None,
+) -> list[Weight]:
     """The effective weights of the markers :func:`find_markers` would return, in the same
     order (so sums are identical), without building their evidence."""
     weights = []
-    for _, _, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts):
+    for _, _, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts, graded_words):
         factor = 1.0
         for _, cue_factor, _ in applied:
             factor *= cue_factor
@@ -397,7 +416,9 @@ def marker_weights(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int]
 _Weighed = tuple[Hit, str, str, str, float, list[tuple[str, float, Hit]]]
 
 
-def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None) -> list[_Weighed]:
+def _weigh(
+    doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None, graded_words: GradedWords | None
+) -> list[_Weighed]:
     """``(span, term, dimension, category, weight, [(modifier kind, factor, cue)])`` per
     marker, in text order."""
     mods = lexicon.modifiers
@@ -441,6 +462,7 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
     elif negators:
         negator_of = {n[1]: n for n in reversed(negators)}
         within_reach = {i for end in negator_of for i in range(end, end + _NEGATION_REACH + 1)}
+    hit_starts = [h[0] for h in hits] if graded_words else []
     for hit in entries:
         start, end, _, entry, _ = hit
         applied: list[tuple[str, float, Hit]] = []
@@ -453,8 +475,12 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
             if negator is not None:
                 applied.append(("negation", mods.negation_factor, negator))
         j = start
-        while j in graded:
-            cue = graded[j]
+        while True:  # graded cues chain leftwards: "you are a perfect imbecile"
+            cue = graded.get(j)
+            if cue is None and graded_words and j > 0:
+                cue = _graded_word(doc, j - 1, graded_words, hits, hit_starts)
+            if cue is None:
+                break
             applied.append((cue[2], cue[4], cue))
             j = cue[0]
         if contrasts:
@@ -465,6 +491,18 @@ def _weigh(doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None)
     if distanced:  # entries are in text order already
         weighed.sort(key=lambda w: (w[0][0], w[0][1]))
     return weighed
+
+
+def _graded_word(doc, i: int, graded_words: GradedWords, hits: Sequence[Hit], hit_starts: Sequence[int]) -> Hit | None:
+    """Token ``i`` as a one-word intensifier or downtoner, unless another hit covers it
+    (as the matcher's longest-match rule would have decided)."""
+    found = graded_words.get(doc[i].lower)
+    if found is None:
+        return None
+    k = bisect_right(hit_starts, i) - 1
+    if k >= 0 and hits[k][1] > i:
+        return None
+    return (i, i + 1, *found)
 
 
 def _is_parsed(doc) -> bool:
@@ -535,10 +573,16 @@ def _same_sentence(doc, start: int, end: int, sent_starts: Sequence[int] | None)
     if sent_starts is not None:
         i = bisect_right(sent_starts, start)
         return i >= len(sent_starts) or sent_starts[i] > end
-    for i in range(end - 1, start - 1, -1):
-        if doc[i].orth in _SENTENCE_PUNCT_IDS:
-            return False
-    return True
+    return not _any_token_in(doc, _SENTENCE_PUNCT_IDS, range(end - 1, start - 1, -1))
+
+
+def _any_token_in(doc, ids: frozenset[int], positions: Iterable[int]) -> bool:
+    """Whether a token at one of ``positions`` has its orth id in ``ids`` (an id, unlike
+    the token's text, costs no string)."""
+    for i in positions:
+        if doc[i].orth in ids:
+            return True
+    return False
 
 
 def _distancing_spans(doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool):
@@ -577,7 +621,7 @@ def _scare_quotes(doc, quote_hits: Sequence[Hit], max_tokens: int) -> list[tuple
             start = open_at.pop(family)
             if (
                 1 <= q_start - start - 1 <= max_tokens
-                and not any(doc[i].orth in _QUOTED_SPEECH_END_IDS for i in range(start + 1, q_start))
+                and not _any_token_in(doc, _QUOTED_SPEECH_END_IDS, range(start + 1, q_start))
                 and not (start > 0 and doc[start - 1].orth in _SPEECH_INTRODUCER_IDS)
             ):
                 pairs.append((start, q_end))
