@@ -29,6 +29,7 @@ import pandas as pd
 from accuracy import decode_comment
 
 import tonekit
+from tonekit.batch import _Scorer
 from tonekit.pipeline import pipeline_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +92,7 @@ def main() -> None:
     nlp = pipeline_for(None)
     component = nlp.get_pipe("tonekit")
     tokenizer = nlp.tokenizer
+    scorer = _Scorer(nlp, BLOCK)
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -105,10 +107,10 @@ def main() -> None:
                 pass
 
         def tonekit_scores(block: list[str]) -> None:
-            # The batch engine's path (tonekit.batch): a block is tokenized, then every
-            # document score is computed.
-            for doc in list(tokenizer.pipe(block)):
-                _ = component.score_values(doc, lemmas=False)[0]
+            # The batch engine's scoring step (tonekit.batch, as score_corpus and
+            # `tonekit score` run it): texts in, every document score out.
+            for values, _ in scorer.score(list(enumerate(block))):
+                _ = values[0]
 
         def tonekit_docs(block: list[str]) -> None:  # nlp.pipe: per-sentence results, Spans, Doc attributes
             for doc in nlp.pipe(block):

@@ -142,11 +142,15 @@ class _Scorer:
     def _score(self, items: Sequence[tuple[int, Any]]) -> list[_Row]:
         out: list[_Row | None] = [None] * len(items)
         todo: list[int] = []
+        max_length = self.nlp.max_length
         for k, (_, text) in enumerate(items):
+            if type(text) is str and len(text) <= max_length:  # the common case first
+                todo.append(k)
+                continue
             problem = _text_problem(text)
             if problem is not None:
                 out[k] = (None, problem)
-            elif len(text) > self.nlp.max_length:
+            elif len(text) > max_length:
                 out[k] = self._one(text)
             else:
                 todo.append(k)

@@ -426,7 +426,7 @@ class _Validator:
     def __init__(self, name: str, date: str | None) -> None:
         self.name = name
         self.date = date
-        self.seen: dict[str, str] = {}  # id -> where first seen ("line 3" / "row 2")
+        self.seen: dict[str, int] = {}  # id -> line (row for Parquet) where first seen
         self.missing: set[str] = set()  # required columns absent from the header
         self.file_problems: list[CorpusProblem] = []
         self._reported = False
@@ -452,15 +452,26 @@ class _Validator:
         ids: list[str | None] = [None] * n
         texts: list[str | None] = [None] * n
         dates: list[dt.date | None] = [None] * n
+        id_cells = None if "id" in self.missing else raw.values["id"]
+        text_cells = None if "text" in self.missing else raw.values["text"]
+        date_cells = raw.values.get(self.date) if self.date and self.date in raw.frame.columns else None
+        seen, lines = self.seen, raw.lines
         for i in range(n):
-            if i in raw.broken:
+            if raw.broken and i in raw.broken:
                 continue
-            if "id" not in self.missing:
-                ids[i] = self._check_id(raw.values["id"][i], raw, i, flag)
-            if "text" not in self.missing:
-                texts[i] = self._check_text(raw.values["text"][i], i, flag)
-            if self.date and self.date in raw.values:
-                cell = raw.values[self.date][i]
+            if id_cells is not None:
+                value = id_cells[i]
+                # The common case first: a new, non-blank string id.
+                if type(value) is str and value and not value.isspace() and value not in seen:
+                    seen[value] = lines[i] if lines[i] is not None else raw.start + i
+                    ids[i] = value
+                else:
+                    ids[i] = self._check_id(value, raw, i, flag)
+            if text_cells is not None:
+                value = text_cells[i]
+                texts[i] = value if type(value) is str else self._check_text(value, i, flag)
+            if date_cells is not None:
+                cell = date_cells[i]
                 dates[i], msg = _parse_date(None if cell is _ABSENT else cell)
                 if msg:
                     flag(i, self.date, msg)
@@ -484,7 +495,10 @@ class _Validator:
         if report:
             # Each row's error names its location, so a scored output row can be traced to the input.
             shared = [str(p) for p in self.file_problems]
-            errors = ["; ".join(shared + [str(p) for p in per_row.get(i, ())]) or None for i in range(n)]
+            if shared or per_row:
+                errors = ["; ".join(shared + [str(p) for p in per_row.get(i, ())]) or None for i in range(n)]
+            else:
+                errors = [None] * n
             frame["error"] = pd.Series(errors, index=index, dtype=object)
         return frame, problems
 
@@ -504,11 +518,11 @@ class _Validator:
             flag(i, "id", "empty id")
             return None
         line = raw.lines[i]
-        where = f"line {line}" if line is not None else f"row {raw.start + i}"
         if value in self.seen:  # the later record is flagged; both are kept
-            flag(i, "id", f"duplicate id {value!r} (first used on {self.seen[value]})")
+            where = f"line {self.seen[value]}" if line is not None else f"row {self.seen[value]}"
+            flag(i, "id", f"duplicate id {value!r} (first used on {where})")
         else:
-            self.seen[value] = where
+            self.seen[value] = line if line is not None else raw.start + i
         return value
 
     @staticmethod
