@@ -109,8 +109,8 @@ def main() -> None:
         def tonekit_scores(block: list[str]) -> None:
             # The batch engine's scoring step (tonekit.batch, as score_corpus and
             # `tonekit score` run it): texts in, every document score out.
-            for values, _ in scorer.score(list(enumerate(block))):
-                _ = values[0]
+            scores, _ = scorer.score(list(enumerate(block)))
+            _ = scores[:, 0]
 
         def tonekit_docs(block: list[str]) -> None:  # nlp.pipe: per-sentence results, Spans, Doc attributes
             for doc in nlp.pipe(block):

@@ -77,6 +77,9 @@ DEFAULT_BATCH_SIZE = 1000
 
 LexiconLike = Lexicon | str | Path | None
 _Row = tuple[list[float] | None, str | None]  # (scores in column order, error)
+# A scored batch: one row of scores per text (NaN where it failed) and its errors. One
+# array, not a list of rows: it crosses from a worker process as one buffer.
+_Scored = tuple[np.ndarray, list[str | None]]
 
 
 # --------------------------------------------------------------------------- scoring one batch
@@ -134,13 +137,20 @@ class _Scorer:
             if name != "tonekit"
         )
 
-    def score(self, items: Sequence[tuple[int, Any]]) -> list[_Row]:
-        """One ``(scores, error)`` per ``(position, text)``, in the same order."""
+    def score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
+        """Scores (a row per ``(position, text)``, in the same order) and errors."""
         with _collector_paused():
             return self._score(items)
 
-    def _score(self, items: Sequence[tuple[int, Any]]) -> list[_Row]:
-        out: list[_Row | None] = [None] * len(items)
+    def _score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
+        scores = np.full((len(items), len(self.columns)), np.nan)
+        errors: list[str | None] = [None] * len(items)
+
+        def one_by_one(k: int, text: str) -> None:
+            values, errors[k] = self._one(text)
+            if values is not None:
+                scores[k] = values
+
         todo: list[int] = []
         max_length = self.nlp.max_length
         for k, (_, text) in enumerate(items):
@@ -149,18 +159,20 @@ class _Scorer:
                 continue
             problem = _text_problem(text)
             if problem is not None:
-                out[k] = (None, problem)
+                errors[k] = problem
             elif len(text) > max_length:
-                out[k] = self._one(text)
+                one_by_one(k, text)
             else:
                 todo.append(k)
         try:
-            for k, values in zip(todo, self._rows([items[k][1] for k in todo])):
-                out[k] = (values, None)
+            rows = list(self._rows([items[k][1] for k in todo]))
         except Exception:  # find the text that failed: score the batch one by one
             for k in todo:
-                out[k] = self._one(items[k][1])
-        return out  # type: ignore[return-value]
+                one_by_one(k, items[k][1])
+        else:
+            if rows:
+                scores[todo] = rows
+        return scores, errors
 
     def _rows(self, texts: list[str]) -> Iterator[list[float]]:
         score_values = self.component.score_values
@@ -217,7 +229,7 @@ def _init_worker(spec: tuple[str, Any, Any], batch_size: int) -> None:
     _WORKER = _Scorer(_build(spec), batch_size)
 
 
-def _score_in_worker(items: list[tuple[int, Any]]) -> list[_Row]:
+def _score_in_worker(items: list[tuple[int, Any]]) -> _Scored:
     assert _WORKER is not None, "worker not initialised"
     return _WORKER.score(items)
 
@@ -271,8 +283,9 @@ class _Engine:
             return batches
         return [self.pool.submit(_score_in_worker, batch) for batch in batches]
 
-    def collect(self, handles: list[Any], done: Callable[[int], None]) -> list[_Row]:
-        rows: list[_Row] = []
+    def collect(self, handles: list[Any], done: Callable[[int], None]) -> _Scored:
+        blocks: list[np.ndarray] = []
+        errors: list[str | None] = []
         for handle in handles:
             if isinstance(handle, Future):
                 try:
@@ -281,9 +294,12 @@ class _Engine:
                     raise RuntimeError(f"a scoring worker process died: {exc}") from exc
             else:
                 got = self.local.score(handle)  # type: ignore[union-attr]
-            rows.extend(got)
-            done(len(got))
-        return rows
+            blocks.append(got[0])
+            errors.extend(got[1])
+            done(len(got[1]))
+        if not blocks:
+            return np.empty((0, len(self.columns))), errors
+        return np.concatenate(blocks), errors
 
     def close(self) -> None:
         if self.pool is not None:
@@ -326,18 +342,15 @@ class _Layout:
             before = [None] * len(texts)
         return [(i, t) for i, (t, e) in enumerate(zip(texts, before)) if e is None], before
 
-    def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], rows: list[_Row]) -> pd.DataFrame:
+    def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], scored: _Scored) -> pd.DataFrame:
         values = np.full((len(df), len(self.columns)), np.nan)
         errors = list(before)
-        scored, scores_of = [], []
-        for (i, _), (scores, error) in zip(items, rows):
-            if scores is None:
+        block, failures = scored
+        if items:
+            values[[i for i, _ in items]] = block
+        for (i, _), error in zip(items, failures):
+            if error is not None:
                 errors[i] = error
-            else:
-                scored.append(i)
-                scores_of.append(scores)
-        if scored:  # one conversion for the chunk: row by row, numpy costs more than scoring
-            values[scored] = scores_of
         replaced = [c for c in df.columns if c in self.output and c != "error"]
         if replaced and not self._warned and not set(SCORE_COLUMNS) <= set(df.columns):
             warnings.warn(
@@ -392,8 +405,7 @@ def score_chunks(
             with _collector_paused():
                 df, before, items, handles = pending.popleft()
                 bar.update(len(df) - len(items))  # rows not scored (errors on input)
-                rows = engine.collect(handles, bar.update)
-                return layout.frame(df, before, items, rows)
+                return layout.frame(df, before, items, engine.collect(handles, bar.update))
 
         for df in chunks:
             with _collector_paused():
