@@ -31,8 +31,10 @@ are scored in pieces exactly as :func:`tonekit.score` does.
 Speed
 -----
 With the standard pipeline the texts only go through the tokenizer
-(``nlp.tokenizer.pipe``) and the component's matcher (:meth:`ToneComponent.score_values`);
-sentences are split only for the few texts that need them. Any other pipeline (a
+(``nlp.tokenizer.pipe``, a batch at a time) and the component's matcher
+(:meth:`ToneComponent.score_values`); sentences are split only for the few texts that
+need them. Python's cyclic garbage collector is paused while a batch is scored (scoring
+leaves no reference cycles) and restored after it. Any other pipeline (a
 trained parser, an enabled lemmatizer) runs through ``nlp.pipe`` first. With
 ``n_process > 1`` worker processes build their own pipeline once, from the
 lexicon's text (or the pipeline's config and bytes), receive ``(position, text)``
@@ -99,13 +101,13 @@ def _failure(exc: BaseException) -> str:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for one batch, as it was before after it.
+    """Python's cyclic garbage collector paused while a batch is handled, then restored.
 
     Scoring a batch allocates a few hundred thousand short-lived containers, and the
     collector, triggered every 700 of them, walks whatever is alive at that moment (the
     batch's Docs and rows) again and again: about 15% of the run time, measured. Scoring
-    creates no reference cycles, so pausing the collector frees the same memory; it
-    runs as usual between batches.
+    leaves no reference cycles (reference counting frees everything), so the pause costs
+    no memory; the collector runs as usual between batches and in the caller's code.
     """
     if not gc.isenabled():
         yield

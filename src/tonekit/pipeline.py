@@ -105,9 +105,8 @@ class ToneComponent:
         # Match ids of what can make a marker: a text whose matches are all modifier
         # cues (most texts of a corpus) scores zero without further work.
         self._marker_keys: set[int] = set()
-        # One pass over the Doc finds terms and cues together: matching costs about as
-        # much per token as the tokenizer, so a second pass would cost more than the
-        # cue matches it saves.
+        # One pass over the Doc finds terms and cues together: a second pass for the
+        # cues was measured to cost more than the cue matches it spared.
         self._lower = PhraseMatcher(self.vocab, attr="LOWER")
         self._orth = PhraseMatcher(self.vocab, attr="ORTH")
         self._lemma = PhraseMatcher(self.vocab, attr="LEMMA")
