@@ -716,7 +716,7 @@ def _plain_columns(df: pd.DataFrame) -> list[list[Any]]:
         elif s.dtype.kind in "iub":  # nullable integers and booleans: Python values or NA
             columns.append([None if v is pd.NA else v for v in s.tolist()])
         else:  # strings, objects, categoricals, other nullable numbers
-            columns.append([v if type(v) is str else _json_value(v) for v in s.tolist()])
+            columns.append([v if type(v) is str or v is None else _json_value(v) for v in s.tolist()])
     return columns
 
 
