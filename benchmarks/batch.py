@@ -152,7 +152,7 @@ def main() -> None:
             best_two, best_two_steady = min(best_two, total), min(best_two_steady, steady)
             total, steady = run_engine(src, dst, 1)
             best_one, best_one_steady = min(best_one, total), min(best_one_steady, steady)
-        print("2. --n-process 2 vs 1 (best of %d)" % args.rounds)
+        print(f"2. --n-process 2 vs 1 (best of {args.rounds})")
         print(f"   {'':<34}{'rows/s':>12}{'after 1st chunk':>18}")
         print(f"   {'n_process=1':<34}{n / best_one:>12,.0f}{'':>18}")
         print(f"   {'n_process=2 (incl. start-up)':<34}{n / best_two:>12,.0f}{best_two - best_two_steady:>15.1f} s start")

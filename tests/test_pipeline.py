@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 import tonekit
+from tonekit.scoring import SCORE_COLUMNS
 
 HOSTILE = "The DPRK will never tolerate the reckless provocations of the Japanese reactionaries."
 MIXED = "We thank Your Excellency. The so-called 'apology' of Japan is a shameless deception."
@@ -101,8 +102,7 @@ def test_score_row_equals_the_full_result(nlp):
         full = nlp(text)._.tonekit
         assert tuple(row) == component.columns
         assert component.score_values(nlp.make_doc(text)) == list(row.values())
-        expected = {c: getattr(full, c) for c in
-                    ("hostility", "courtesy", "tone", "hostility_rate", "courtesy_rate", "n_tokens", "n_markers")}
+        expected = {c: getattr(full, c) for c in SCORE_COLUMNS}
         assert {c: row[c] for c in expected} == expected, text[:80]
         assert all(row[c] == v for c, v in full.categories.items()), text[:80]
 

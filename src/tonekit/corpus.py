@@ -253,6 +253,11 @@ class _Raw:
     pre: dict[int, list[CorpusProblem]] = field(default_factory=dict)  # parse problems
     broken: set[int] = field(default_factory=set)  # records that could not be parsed at all
 
+    def where(self, i: int) -> int:
+        """Where record ``i`` is: its line, or its row where the format has no lines."""
+        line = self.lines[i]
+        return line if line is not None else self.start + i
+
 
 def _take(it: Iterator[Any], n: int | None) -> list[Any]:
     return list(itertools.islice(it, n if n is not None else _READ_ALL))
@@ -455,7 +460,7 @@ class _Validator:
         id_cells = None if "id" in self.missing else raw.values["id"]
         text_cells = None if "text" in self.missing else raw.values["text"]
         date_cells = raw.values.get(self.date) if self.date and self.date in raw.frame.columns else None
-        seen, lines = self.seen, raw.lines
+        seen = self.seen
         for i in range(n):
             if raw.broken and i in raw.broken:
                 continue
@@ -463,7 +468,7 @@ class _Validator:
                 value = id_cells[i]
                 # The common case first: a new, non-blank string id.
                 if type(value) is str and value and not value.isspace() and value not in seen:
-                    seen[value] = lines[i] if lines[i] is not None else raw.start + i
+                    seen[value] = raw.where(i)
                     ids[i] = value
                 else:
                     ids[i] = self._check_id(value, raw, i, flag)
@@ -517,12 +522,11 @@ class _Validator:
         if not value.strip():
             flag(i, "id", "empty id")
             return None
-        line = raw.lines[i]
         if value in self.seen:  # the later record is flagged; both are kept
-            where = f"line {self.seen[value]}" if line is not None else f"row {self.seen[value]}"
-            flag(i, "id", f"duplicate id {value!r} (first used on {where})")
+            unit = "line" if raw.lines[i] is not None else "row"
+            flag(i, "id", f"duplicate id {value!r} (first used on {unit} {self.seen[value]})")
         else:
-            self.seen[value] = line if line is not None else raw.start + i
+            self.seen[value] = raw.where(i)
         return value
 
     @staticmethod
