@@ -54,6 +54,21 @@ def test_malformed_jsonl_line_still_gives_three_rows_one_with_error(broken_jsonl
     assert summary.startswith("tonekit score: 3 rows, 1 failed,") and summary.endswith(f"-> {out}")
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_unpaired_surrogate_in_the_input_fails_its_row_only(suffix: str, tmp_path: Path):
+    src = tmp_path / "statements.jsonl"
+    src.write_text(
+        '{"id": "a", "text": "Japan \\ud800 must apologise"}\n{"id": "b", "text": "We thank Japan sincerely."}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / f"scores{suffix}"
+    assert main(["score", str(src), "-o", str(out), "--no-progress"]) == 0
+    rows = read_corpus(out)  # the output itself is valid: its error column is plain data
+    assert rows["id"].tolist() == ["a", "b"]
+    assert "line 1, field 'text': not valid Unicode" in rows.loc[0, "error"]
+    assert rows.loc[0, "text"] == "Japan \\ud800 must apologise" and float(rows.loc[1, "courtesy"]) > 0  # CSV cells read as text
+
+
 def test_strict_exits_1_when_a_row_failed(broken_jsonl: Path, tmp_path: Path):
     out = tmp_path / "scores.csv"
     assert main(["score", str(broken_jsonl), "-o", str(out), "--strict", "--no-progress"]) == 1

@@ -336,7 +336,8 @@ _REREAD = frozenset({float, list, dict})
 
 
 def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusProblem | None]]:
-    """(line, record or None, problem) per non-blank line."""
+    """(line, record or None, problem) per non-blank line; a record with a problem is
+    kept (and scored no further) where it is a JSON object."""
     for lineno, raw in enumerate(fh, 1):
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
@@ -345,13 +346,14 @@ def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusP
         try:
             record = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            pass  # the standard library says what is wrong (or accepts NaN)
+            rejected = True  # the standard library says what is wrong (or accepts it)
         else:
             # orjson reads integers beyond 64 bits as floats: a record with a float, or
             # with nested values, is read again by the standard library, which keeps them.
             if isinstance(record, dict) and _REREAD.isdisjoint(map(type, record.values())):
                 yield lineno, record, None
                 continue
+            rejected = False
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -366,7 +368,35 @@ def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusP
         if not isinstance(record, dict):
             yield lineno, None, CorpusProblem(name, lineno, None, None, f"expected a JSON object, found {_kind(record)}")
             continue
+        # Valid JSON, but an escape such as "\ud800" (which orjson rejects) is no Unicode
+        # that UTF-8, and so a file or a pandas string column, can hold.
+        unpaired = [k for k, v in record.items() if _has_unpaired_surrogate(k) or _has_unpaired_surrogate(v)] if rejected else []
+        if unpaired:
+            fields = ", ".join(map(_escape_unpaired, unpaired))
+            message = "not valid Unicode: an unpaired surrogate, kept as the text of its \\u escape"
+            yield lineno, _escape_unpaired(record), CorpusProblem(name, lineno, None, fields, message)
+            continue
         yield lineno, record, None
+
+
+def _has_unpaired_surrogate(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _escape_unpaired(value: Any) -> Any:
+    """``value`` with unpaired surrogates written as ``\\udXXX`` text (strings in lists and
+    objects too)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_escape_unpaired(v) for v in value]
+    if isinstance(value, dict):
+        return {_escape_unpaired(k): _escape_unpaired(v) for k, v in value.items()}
+    return value
 
 
 def _jsonl_chunks(fh: IO[bytes], name: str, v: _Validator, chunksize: int | None) -> Iterator[_Raw]:
@@ -382,8 +412,9 @@ def _jsonl_chunks(fh: IO[bytes], name: str, v: _Validator, chunksize: int | None
         for i, (line, record, problem) in enumerate(batch):
             if problem is not None:
                 pre[i] = [CorpusProblem(problem.file, line, start + i, problem.field, problem.message)]
-                broken.add(i)
-                record = {}
+                if record is None:  # not a record at all
+                    broken.add(i)
+                    record = {}
             dicts.append(record)
         frame = pd.DataFrame.from_records(dicts) if dicts else pd.DataFrame()
         keys = ("id", "text", v.date)
@@ -724,20 +755,20 @@ def _plain_columns(df: pd.DataFrame) -> list[list[Any]]:
     return columns
 
 
-def _jsonl_lines(names: list[str], columns: list[list[Any]]) -> Iterator[str]:
-    """One JSON object per row, each ending in "\n".
+def _jsonl_lines(names: list[str], columns: list[list[Any]]) -> Iterator[bytes]:
+    """One JSON object per row in UTF-8, each ending in "\n".
 
     orjson encodes where it can (several times faster than the standard library, and
     the writer's main cost after scoring); the standard library takes the rows orjson
-    refuses (integers beyond 64 bits, lone surrogates), so the output does not depend
-    on it.
+    refuses (integers beyond 64 bits, unpaired surrogates: these it writes as ``\\ud800``
+    escapes, which UTF-8 needs), so the output does not depend on it.
     """
     for row in zip(*columns):
         record = dict(zip(names, row))
         try:
-            yield orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()
+            yield orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         except TypeError:
-            yield json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
+            yield (json.dumps(record, allow_nan=False, separators=(",", ":")) + "\n").encode()
 
 
 def _write_csv_rows(fh: IO[str], df: pd.DataFrame) -> None:
@@ -878,7 +909,7 @@ class CorpusWriter:
             except FileExistsError:
                 continue
         self._tmp = str(tmp)
-        if self.format == "parquet":
+        if self.format in ("parquet", "jsonl"):
             self._fh = os.fdopen(fd, "wb")
         else:
             self._fh = open(fd, "w", encoding="utf-8", newline="")
@@ -898,7 +929,11 @@ class CorpusWriter:
                 self._header_written = True
             _write_csv_rows(self._fh, df)
         elif self.format == "jsonl":
-            self._fh.writelines(_jsonl_lines(self._columns or [], _plain_columns(df)))
+            lines = _jsonl_lines(self._columns or [], _plain_columns(df))
+            if self.stdout:
+                self._fh.writelines(line.decode() for line in lines)
+            else:
+                self._fh.writelines(lines)
         else:
             self._write_parquet(df)
         self.rows += len(df)
