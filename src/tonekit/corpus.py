@@ -370,7 +370,7 @@ def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusP
             continue
         # Valid JSON, but an escape such as "\ud800" (which orjson rejects) is no Unicode
         # that UTF-8, and so a file or a pandas string column, can hold.
-        unpaired = [k for k, v in record.items() if _has_unpaired_surrogate(k) or _has_unpaired_surrogate(v)] if rejected else []
+        unpaired = [key for key, value in record.items() if rejected and _has_unpaired_surrogate([key, value])]
         if unpaired:
             fields = ", ".join(map(_escape_unpaired, unpaired))
             message = "not valid Unicode: an unpaired surrogate, kept as the text of its \\u escape"
