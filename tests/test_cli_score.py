@@ -56,6 +56,7 @@ def test_malformed_jsonl_line_still_gives_three_rows_one_with_error(broken_jsonl
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
 def test_unpaired_surrogate_in_the_input_fails_its_row_only(suffix: str, tmp_path: Path):
+    # Constructed statements; "\ud800" is valid JSON that no UTF-8 output can hold.
     src = tmp_path / "statements.jsonl"
     src.write_text(
         '{"id": "a", "text": "Japan \\ud800 must apologise"}\n{"id": "b", "text": "We thank Japan sincerely."}\n',
@@ -66,7 +67,8 @@ def test_unpaired_surrogate_in_the_input_fails_its_row_only(suffix: str, tmp_pat
     rows = read_corpus(out)  # the output itself is valid: its error column is plain data
     assert rows["id"].tolist() == ["a", "b"]
     assert "line 1, field 'text': not valid Unicode" in rows.loc[0, "error"]
-    assert rows.loc[0, "text"] == "Japan \\ud800 must apologise" and float(rows.loc[1, "courtesy"]) > 0  # CSV cells read as text
+    assert rows.loc[0, "text"] == "Japan \\ud800 must apologise"
+    assert float(rows.loc[1, "courtesy"]) > 0  # float(): CSV cells are read as text
 
 
 def test_strict_exits_1_when_a_row_failed(broken_jsonl: Path, tmp_path: Path):

@@ -163,9 +163,11 @@ def test_jsonl_numbers_are_read_exactly(tmp_path: Path):
     assert df.loc[1, "l"] == [1, 99999999999999999999999]
     assert pd.isna(df.loc[2, "v"])
 
+
 def test_jsonl_unpaired_surrogate_is_a_problem_of_its_line_and_the_row_is_kept(tmp_path: Path):
     # "\ud800" is valid JSON but no Unicode that UTF-8 (or a pandas string column) can
     # hold: the row is kept, with the escape as visible text and the problem on its line.
+    # The statements are constructed.
     path = tmp_path / "s.jsonl"
     path.write_text(
         '{"id": "a", "text": "Japan \\ud800 must apologise"}\n{"id": "b", "text": "We thank Japan."}\n',
