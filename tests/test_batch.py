@@ -6,6 +6,7 @@ examples, marked "(constructed)".
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from pathlib import Path
@@ -202,6 +203,31 @@ def test_rescoring_a_scored_table_replaces_scores_silently(corpus: pd.DataFrame)
         warnings.simplefilter("error")
         twice = score_corpus(once.drop(columns=["error"]), progress=False)
     pd.testing.assert_frame_equal(once, twice)
+
+
+def test_a_row_flagged_in_the_input_keeps_its_message_and_is_not_scored(tmp_path: Path):
+    path = tmp_path / "statements.jsonl"
+    rows = [
+        {"id": "a", "text": HOSTILE, "error": None},
+        {"id": "b", "text": COURTEOUS, "error": "withheld: translation disputed"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = score_corpus(path, progress=False)
+    assert out["error"].tolist() == [None, "withheld: translation disputed"]
+    assert out.loc[0, "hostility"] > 0.5
+    assert pd.isna(out.loc[1, "courtesy"])
+
+
+def test_rescoring_a_scored_file_scores_its_failed_rows_afresh(tmp_path: Path):
+    # A scored table's error column is its run's: a new run tries every row again.
+    scored = score_corpus(pd.DataFrame({"id": ["a", "b"], "text": [HOSTILE, COURTEOUS]}), progress=False)
+    scored.loc[1, "error"] = "could not score the text: RuntimeError: out of memory"
+    scored.loc[1, "courtesy"] = float("nan")
+    path = tmp_path / "scores.jsonl"
+    tonekit.write_corpus(scored, path)
+    again = score_corpus(path, progress=False)
+    assert again["error"].isna().all()
+    assert again.loc[1, "courtesy"] > 0.5
 
 
 def test_category_named_like_text_column_is_refused():

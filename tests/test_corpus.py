@@ -114,6 +114,23 @@ def test_jsonl_malformed_line_report_keeps_all_rows(broken_jsonl_with_blank_line
     assert df.loc[2, "date"] == pd.Timestamp("2020-01-02")
 
 
+def test_report_mode_keeps_the_error_column_of_the_file_and_adds_new_problems(tmp_path: Path):
+    # A scored table read back: the messages its rows already carry are data, not lost.
+    path = tmp_path / "scores.jsonl"
+    rows = [
+        {"id": "s1", "text": HOSTILE, "error": None},
+        {"id": "s2", "text": None, "error": "missing text (null)"},
+        {"id": "s2", "text": COURTEOUS, "error": ""},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    df = read_corpus(path, errors="report")
+    assert df.loc[0, "error"] is None
+    assert df.loc[1, "error"].startswith("missing text (null); ")
+    assert df.loc[1, "error"].endswith("scores.jsonl, line 2, field 'text': missing text (null)")
+    assert df.loc[2, "error"].endswith("scores.jsonl, line 3, field 'id': duplicate id 's2' (first used on line 2)")
+    assert not df.loc[2, "error"].startswith(";")
+
+
 def test_jsonl_non_string_text_and_ids(tmp_path: Path):
     path = write_text(
         tmp_path / "s.ndjson",
@@ -335,6 +352,16 @@ def test_writers_keep_every_value_exactly(tmp_path: Path):
     assert back["text"].tolist() == df["text"].tolist()
     assert back["score"].astype(float).tolist() == [1 / 3, 1e-05, 1e22]
     assert back["big"].astype(str).tolist() == [str(2**70), "1", "-5"]
+
+
+@pytest.mark.parametrize("name", ["s.csv", "s.parquet"])
+def test_text_utf8_cannot_hold_is_refused_naming_its_row_and_column(tmp_path: Path, name: str):
+    # An unpaired surrogate: only an object column holds one (constructed text).
+    df = pd.DataFrame({"id": ["s1", "s2"], "text": pd.Series([HOSTILE, "Japan \ud800 must"], dtype=object)})
+    df.index = [10, 11]
+    with pytest.raises(ValueError, match=r"s\.(csv|parquet): row with index 11, column 'text': not valid Unicode"):
+        write_corpus(df, tmp_path / name)
+    assert os.listdir(tmp_path) == []  # no output, no temporary file
 
 
 def test_stdout_dash(capsys: pytest.CaptureFixture[str]):

@@ -25,7 +25,8 @@ Exactly one output row per input row, in input order, with the input's index. A 
 that cannot be scored (text missing or not a string, or any exception while scoring)
 gets NaN scores and a message in ``error``, and the batch goes on. A row that already
 has an ``error`` (e.g. from ``read_corpus(errors="report")``) is not scored and
-keeps its message. An empty text scores zero. Texts longer than ``nlp.max_length``
+keeps its message; read from a file, the ``error`` column of a scored table is its
+previous run's, and the rows are scored afresh. An empty text scores zero. Texts longer than ``nlp.max_length``
 are scored in pieces exactly as :func:`tonekit.score` does.
 
 Speed
@@ -67,7 +68,7 @@ import pandas as pd
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
-from .corpus import CorpusError, PathLike, _is_missing, _kind, iter_corpus, read_corpus
+from .corpus import CorpusError, PathLike, _frames, _is_missing, _kind, _resolve_format
 from .lexicon import Lexicon, resolve
 from .pipeline import component_of, pipeline_for, score
 from .scoring import SCORE_COLUMNS
@@ -354,7 +355,7 @@ class _Layout:
             if error is not None:
                 errors[i] = error
         replaced = [c for c in df.columns if c in self.output and c != "error"]
-        if replaced and not self._warned and not set(SCORE_COLUMNS) <= set(df.columns):
+        if replaced and not self._warned and not _is_scored_table(df.columns):
             warnings.warn(
                 f"input columns replaced by score columns of the same name: {', '.join(map(str, replaced))}",
                 UserWarning,
@@ -367,6 +368,10 @@ class _Layout:
             scores[c] = scores[c].astype("Int64")  # counts stay integers; failed rows are <NA>
         scores["error"] = pd.Series(errors, index=df.index, dtype=object)
         return pd.concat([kept, scores], axis=1)
+
+
+def _is_scored_table(columns: Iterable[Any]) -> bool:
+    return set(SCORE_COLUMNS) <= set(columns)
 
 
 def _progress(enabled: bool, total: int | None) -> Any:
@@ -428,34 +433,35 @@ def read_scoring_input(
 ) -> Iterator[pd.DataFrame]:
     """Read a corpus file for scoring (the whole file as one chunk when ``chunksize=None``).
 
-    Rows with problems are kept with their ``error`` (``errors="report"``); problems of
-    the file itself (a missing ``id`` column, a duplicated header) raise
-    :class:`~tonekit.corpus.CorpusError`. A text column other than ``text`` may be named,
-    in which case the file need not have a ``text`` column.
+    Rows with problems are kept with their ``error`` (``errors="report"``), after the
+    message the file's own ``error`` column gives them, if any; a scored table's
+    ``error`` column is its previous run's and is replaced, so its rows are scored
+    afresh. Problems of the file itself (a missing ``id`` column, a duplicated header)
+    raise :class:`~tonekit.corpus.CorpusError`. A text column other than ``text`` may
+    be named, in which case the file need not have a ``text`` column.
 
     >>> for chunk in read_scoring_input("speeches.csv", text="body"):  # doctest: +SKIP
     ...     ...
     """
-    if chunksize is None:
-        frames: Iterable[pd.DataFrame] = [read_corpus(path, format=format, errors="report")]
-    else:
-        frames = iter_corpus(path, format=format, chunksize=chunksize, errors="report")
+    # The error column of a scored table is its run's: the rows are scored afresh.
+    frames = _frames(path, _resolve_format(path, format), chunksize, "date", True, _is_scored_table)
     lacking_text = f"missing required column {'text'!r}"
     first = True
     for frame in frames:
         problems = frame.attrs.get("problems", [])
         file_level = [p for p in problems if p.row is None]
-        if text != "text" and any(p.field == "text" and p.message == lacking_text for p in file_level):
+        lacking = [p for p in file_level if p.field == "text" and p.message == lacking_text]
+        if text != "text" and lacking:
             # The file has no "text" column but scoring reads another one: drop the
-            # column read_corpus added and the message it gave every row.
-            file_level = [p for p in file_level if p.message != lacking_text]
+            # column the reader added and the message it gave every row.
+            file_level = [p for p in file_level if p not in lacking]
             frame = frame.drop(columns=["text"])
-            per_row: dict[Any, list[str]] = {}
-            for p in problems:
-                if p.row is not None:
-                    per_row.setdefault(p.row, []).append(str(p))
+            message = str(lacking[0])
             frame["error"] = pd.Series(
-                ["; ".join(per_row[i]) if i in per_row else None for i in frame.index], index=frame.index, dtype=object
+                [None if e is None else "; ".join(m for m in e.split("; ") if m != message) or None
+                 for e in frame["error"].tolist()],
+                index=frame.index,
+                dtype=object,
             )
         if first and file_level:
             raise CorpusError(file_level)

@@ -69,6 +69,8 @@ FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
 PathLike = Union[str, "os.PathLike[str]"]
 Errors = Literal["raise", "report"]
 _Flag = Callable[[int, str, str], None]  # (position in chunk, field, message)
+# Whether a file's own ``error`` column, given the file's columns, is a previous run's.
+_StaleErrors = Callable[[list[str]], bool]
 
 _STDIO = "-"
 _STDIN_NAME = "<stdin>"
@@ -459,9 +461,10 @@ def _parquet_chunks(source: Any, name: str, v: _Validator, chunksize: int | None
 class _Validator:
     """Checks records chunk by chunk; remembers ids across chunks."""
 
-    def __init__(self, name: str, date: str | None) -> None:
+    def __init__(self, name: str, date: str | None, stale_errors: _StaleErrors | None = None) -> None:
         self.name = name
         self.date = date
+        self.stale_errors = stale_errors
         self.seen: dict[str, int] = {}  # id -> line (row for Parquet) where first seen
         self.missing: set[str] = set()  # required columns absent from the header
         self.file_problems: list[CorpusProblem] = []
@@ -535,6 +538,8 @@ class _Validator:
                 errors = ["; ".join(shared + [str(p) for p in per_row.get(i, ())]) or None for i in range(n)]
             else:
                 errors = [None] * n
+            if "error" in frame.columns and not (self.stale_errors and self.stale_errors(list(frame.columns))):
+                errors = [_joined(before, now) for before, now in zip(frame["error"].tolist(), errors)]
             frame["error"] = pd.Series(errors, index=index, dtype=object)
         return frame, problems
 
@@ -574,6 +579,16 @@ class _Validator:
         return value  # "" is a valid (empty) statement
 
 
+def _joined(before: Any, now: str | None) -> str | None:
+    """A row's error: the message the file already gave it, then the problems found now."""
+    if _is_missing(before) or before == "":
+        return now
+    before = str(before)
+    if now is None or now in before:
+        return before
+    return f"{before}; {now}"
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -583,10 +598,18 @@ def _display_name(path: PathLike) -> str:
 
 
 def _chunks(
-    path: PathLike, fmt: str, chunksize: int | None, date: str | None, report: bool
+    path: PathLike,
+    fmt: str,
+    chunksize: int | None,
+    date: str | None,
+    report: bool,
+    stale_errors: _StaleErrors | None = None,
 ) -> Iterator[tuple[pd.DataFrame, list[CorpusProblem]]]:
+    """``(frame, problems)`` chunk by chunk. In report mode, the ``error`` column a file
+    already has is kept and the new problems appended, unless ``stale_errors(columns)``
+    says it is a previous run's (the new problems then replace it)."""
     name = _display_name(path)
-    v = _Validator(name, date)
+    v = _Validator(name, date, stale_errors)
     stdin = os.fspath(path) == _STDIO
     if fmt == "csv":
         if stdin:
@@ -637,7 +660,8 @@ def read_corpus(
 
     ``errors="raise"``: raise :class:`CorpusError` listing every problem.
     ``errors="report"``: return every record as a row, in input order, with an
-    ``error`` column (None, or the messages joined by ``"; "``) and
+    ``error`` column (None, or the messages joined by ``"; "``, after the message
+    the file's own ``error`` column gives the row, if any) and
     ``df.attrs["problems"]``. Unreadable files (no CSV header, broken quoting,
     not Parquet) raise :class:`CorpusError` in both modes.
 
@@ -682,18 +706,24 @@ def iter_corpus(
     _check_errors(errors)
     if not isinstance(chunksize, int) or chunksize < 1:
         raise ValueError(f"chunksize must be a positive integer, not {chunksize!r}")
-    fmt = _resolve_format(path, format)
-    report = errors == "report"
+    return _frames(path, _resolve_format(path, format), chunksize, date, errors == "report")
 
-    def generate() -> Iterator[pd.DataFrame]:
-        for frame, problems in _chunks(path, fmt, chunksize, date, report):
-            if problems and not report:
-                raise CorpusError(problems)
-            if report:
-                frame.attrs["problems"] = problems
-            yield frame
 
-    return generate()
+def _frames(
+    path: PathLike,
+    fmt: str,
+    chunksize: int | None,
+    date: str | None,
+    report: bool,
+    stale_errors: _StaleErrors | None = None,
+) -> Iterator[pd.DataFrame]:
+    """The chunks of :func:`iter_corpus` (the whole file as one when ``chunksize`` is None)."""
+    for frame, problems in _chunks(path, fmt, chunksize, date, report, stale_errors):
+        if problems and not report:
+            raise CorpusError(problems)
+        if report:
+            frame.attrs["problems"] = problems
+        yield frame
 
 
 # --------------------------------------------------------------------------- writing
@@ -841,6 +871,26 @@ def _arrow_array(series: pd.Series) -> Any:
     return arr
 
 
+def _unencodable(df: pd.DataFrame) -> str | None:
+    """Where ``df`` holds text that UTF-8 cannot encode (an unpaired surrogate, which
+    only an object column can hold), said for the user; None if nowhere."""
+    for name in df.columns:
+        series = df[name]
+        if series.dtype != object:
+            continue
+        for label, value in series.items():
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    char = value[exc.start].encode("unicode_escape").decode("ascii")
+                    return (
+                        f"row with index {label!r}, column {name!r}: not valid Unicode (an unpaired surrogate {char} at "
+                        f"character {exc.start}); JSON Lines keeps it as an escape, CSV and Parquet cannot"
+                    )
+    return None
+
+
 class CorpusWriter:
     """Write a corpus chunk by chunk, atomically.
 
@@ -923,19 +973,22 @@ class CorpusWriter:
         self._chunk += 1
         df = self._align(df)
         self._open()
-        if self.format == "csv":
-            if not self._header_written:
-                self._fh.write(_csv_line(self._columns or []))
-                self._header_written = True
-            _write_csv_rows(self._fh, df)
-        elif self.format == "jsonl":
-            lines = _jsonl_lines(self._columns or [], _plain_columns(df))
-            if self.stdout:
-                self._fh.writelines(line.decode() for line in lines)
+        try:
+            if self.format == "csv":
+                if not self._header_written:
+                    self._fh.write(_csv_line(self._columns or []))
+                    self._header_written = True
+                _write_csv_rows(self._fh, df)
+            elif self.format == "jsonl":
+                lines = _jsonl_lines(self._columns or [], _plain_columns(df))
+                if self.stdout:
+                    self._fh.writelines(line.decode() for line in lines)
+                else:
+                    self._fh.writelines(lines)
             else:
-                self._fh.writelines(lines)
-        else:
-            self._write_parquet(df)
+                self._write_parquet(df)
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"{self.path}: {_unencodable(df) or exc}") from None
         self.rows += len(df)
 
     def _align(self, df: pd.DataFrame) -> pd.DataFrame:
