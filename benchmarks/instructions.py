@@ -17,6 +17,10 @@ measured work only:
 - ``tonekit score``: the command's engine, file to file (as in ``benchmarks/batch.py``)
 
 Needs valgrind (Debian: ``apt install valgrind``); about a minute per measurement.
+
+``--compiled`` also counts the engine with the scoring and pipeline modules compiled,
+unchanged, by Cython (``pip install cython``; the package is copied to a temporary
+folder and compiled there): what a compiled build of the same source would gain.
 """
 
 from __future__ import annotations
@@ -63,8 +67,9 @@ def worker(work: str, rows: int, shared: Path, flags: Path) -> None:
         time.sleep(0.05)
 
 
-def count(work: str, rows: int, shared: Path) -> int:
-    """Instructions of ``work`` over ``rows`` statements, counted by callgrind."""
+def count(work: str, rows: int, shared: Path, package: Path | None = None) -> int:
+    """Instructions of ``work`` over ``rows`` statements, counted by callgrind
+    (with ``tonekit`` imported from the folder ``package`` when given)."""
     with tempfile.TemporaryDirectory() as tmp:
         flags = Path(tmp)
         out = flags / "callgrind.out"
@@ -73,7 +78,10 @@ def count(work: str, rows: int, shared: Path) -> int:
             sys.executable, __file__, "--worker", work, "--rows", str(rows), "--shared", str(shared),
             "--flags", str(flags),
         ]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env = os.environ.copy()
+        if package is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package), env.get("PYTHONPATH")]))
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
 
         def wait_for(name: str) -> None:
             while not (flags / name).exists():
@@ -94,10 +102,29 @@ def count(work: str, rows: int, shared: Path) -> int:
     raise RuntimeError(f"callgrind wrote no totals for {work}")
 
 
+COMPILED_MODULES = ("scoring.py", "pipeline.py")
+
+
+def compiled_copy(folder: Path) -> Path:
+    """A copy of the package in ``folder`` with :data:`COMPILED_MODULES` compiled by Cython."""
+    import tonekit
+
+    # The layout of a source checkout, where the bundled corpora are found beside src/.
+    package = folder / "src" / "tonekit"
+    shutil.copytree(Path(tonekit.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    (folder / "corpora").symlink_to(ROOT / "corpora")
+    subprocess.run(
+        [sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "-q", *COMPILED_MODULES],
+        cwd=package, check=True, capture_output=True,
+    )
+    return package.parent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--shared", type=Path, default=Path(os.environ.get("TONEKIT_SHARED", ROOT.parent / "shared" / "benchmarks")))
+    parser.add_argument("--compiled", action="store_true", help="also count a Cython build of the same source")
     parser.add_argument("--worker", choices=WORKS, help=argparse.SUPPRESS)
     parser.add_argument("--flags", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -108,10 +135,14 @@ def main() -> None:
     if missing:
         sys.exit(f"instructions.py needs {' and '.join(missing)} (Debian: apt install valgrind)")
     counts = {work: count(work, args.rows, args.shared) for work in WORKS}
+    if args.compiled:
+        with tempfile.TemporaryDirectory() as tmp:
+            counts["compiled"] = count("engine", args.rows, args.shared, compiled_copy(Path(tmp)))
+    labels = {**WORKS, "compiled": f"the same, {' and '.join(COMPILED_MODULES)} compiled"}
     print(f"instructions per statement, {args.rows:,} realistic statements (benchmarks/batch.py's)")
-    for work, label in WORKS.items():
-        print(f"   {label:<34}{counts[work] / args.rows:>12,.0f}")
-    print(f"   ratio tokenizer / tonekit score: {counts['tokenizer'] / counts['engine']:.3f}")
+    print(f"   {'':<46}{'per statement':>14}{'tokenizer / it':>16}")
+    for work, n in counts.items():
+        print(f"   {labels[work]:<46}{n / args.rows:>14,.0f}{counts['tokenizer'] / n:>16.3f}")
 
 
 if __name__ == "__main__":
