@@ -175,6 +175,14 @@ def test_a_failing_component_fails_only_its_row():
     assert out.loc[0, "hostility"] > 0.5 and out.loc[2, "courtesy"] > 0.5
 
 
+def test_text_that_is_not_valid_unicode_fails_its_row_with_a_clear_reason():
+    # An unpaired surrogate, which only an object column holds (constructed text).
+    texts = pd.Series([HOSTILE, "Japan \udc80 must", COURTEOUS], dtype=object)
+    out = score_corpus(pd.DataFrame({"id": list("abc"), "text": texts}), progress=False)
+    assert out["error"].tolist() == [None, "text is not valid Unicode: an unpaired surrogate \\udc80 at character 6", None]
+    assert out.loc[0, "hostility"] > 0.5 and out.loc[2, "courtesy"] > 0.5
+
+
 def test_missing_text_column_is_a_clear_error():
     with pytest.raises(ValueError, match=r"no text column 'body' \(columns: id, text\)"):
         score_corpus(pd.DataFrame({"id": ["a"], "text": [HOSTILE]}), text="body", progress=False)

@@ -96,7 +96,12 @@ def _text_problem(value: Any) -> str | None:
     return f"text must be a string, not {_kind(value)}"
 
 
-def _failure(exc: BaseException) -> str:
+def _failure(exc: BaseException, text: str) -> str:
+    if isinstance(exc, UnicodeEncodeError):  # spaCy stores strings as UTF-8
+        for i, char in enumerate(text):
+            if "\ud800" <= char <= "\udfff":
+                escape = char.encode("unicode_escape").decode("ascii")
+                return f"text is not valid Unicode: an unpaired surrogate {escape} at character {i}"
     return f"could not score the text: {type(exc).__name__}: {exc}"
 
 
@@ -199,7 +204,7 @@ class _Scorer:
                 return values, None
             return next(self._rows([text])), None
         except Exception as exc:
-            return None, _failure(exc)
+            return None, _failure(exc, text)
 
 
 # --------------------------------------------------------------------------- worker processes
