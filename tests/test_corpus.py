@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -352,6 +353,32 @@ def test_writers_keep_every_value_exactly(tmp_path: Path):
     assert back["text"].tolist() == df["text"].tolist()
     assert back["score"].astype(float).tolist() == [1 / 3, 1e-05, 1e22]
     assert back["big"].astype(str).tolist() == [str(2**70), "1", "-5"]
+
+
+def test_jsonl_lines_are_the_records_whatever_the_columns(tmp_path: Path):
+    # Scores from a 2-D array, keys that need escaping, and every kind of column the
+    # writer encodes on its own (constructed values).
+    scores = np.array([[0.1, float("nan")], [1 / 3, float("inf")], [-0.0, 1e-300]])
+    df = pd.DataFrame(scores, columns=["hostility", 'say "100%"'])
+    df.insert(0, "id", ["s1", "s2", "s3"])
+    df["text"] = pd.Series([HOSTILE, "朝鮮 «KCNA», \\ \"quoted\"", None], dtype=object)
+    df["n_tokens"] = pd.array([12, None, 3], dtype="Int64")
+    df["flag"] = pd.array([True, None, False], dtype="boolean")
+    df["f32"] = np.array([0.5, 0.25, 2.0], dtype="float32")
+    df["cat"] = pd.Categorical(["a", None, "b"])
+    df["nested"] = pd.Series([[1, "x"], {"k": 2.5}, 2**70], dtype=object)
+    df["error"] = pd.Series([None, "Japan \ud800", None], dtype=object)
+    path = tmp_path / "s.jsonl"
+    write_corpus(df, path)
+    records = [json.loads(line) for line in path.read_bytes().decode("utf-8").splitlines()]
+    assert records == [
+        {"id": "s1", "hostility": 0.1, 'say "100%"': None, "text": HOSTILE, "n_tokens": 12, "flag": True,
+         "f32": 0.5, "cat": "a", "nested": [1, "x"], "error": None},
+        {"id": "s2", "hostility": 1 / 3, 'say "100%"': None, "text": "朝鮮 «KCNA», \\ \"quoted\"", "n_tokens": None,
+         "flag": None, "f32": 0.25, "cat": None, "nested": {"k": 2.5}, "error": "Japan \ud800"},
+        {"id": "s3", "hostility": -0.0, 'say "100%"': 1e-300, "text": None, "n_tokens": 3, "flag": False,
+         "f32": 2.0, "cat": "b", "nested": 2**70, "error": None},
+    ]
 
 
 @pytest.mark.parametrize("name", ["s.csv", "s.parquet"])
