@@ -26,8 +26,9 @@ that cannot be scored (text missing or not a string, or any exception while scor
 gets NaN scores and a message in ``error``, and the batch goes on. A row that already
 has an ``error`` (e.g. from ``read_corpus(errors="report")``) is not scored and
 keeps its message; read from a file, the ``error`` column of a scored table is its
-previous run's, and the rows are scored afresh. An empty text scores zero. Texts longer than ``nlp.max_length``
-are scored in pieces exactly as :func:`tonekit.score` does.
+previous run's, and the rows are scored afresh. An empty text scores zero. Texts
+longer than ``nlp.max_length`` are scored in pieces exactly as :func:`tonekit.score`
+does.
 
 Speed
 -----
@@ -68,7 +69,7 @@ import pandas as pd
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
-from .corpus import CorpusError, PathLike, _frames, _is_missing, _kind, _resolve_format
+from .corpus import CorpusError, PathLike, _frames, _is_missing, _kind, _resolve_format, _surrogate_in
 from .lexicon import Lexicon, resolve
 from .pipeline import component_of, pipeline_for, score
 from .scoring import SCORE_COLUMNS
@@ -97,11 +98,9 @@ def _text_problem(value: Any) -> str | None:
 
 
 def _failure(exc: BaseException, text: str) -> str:
-    if isinstance(exc, UnicodeEncodeError):  # spaCy stores strings as UTF-8
-        for i, char in enumerate(text):
-            if "\ud800" <= char <= "\udfff":
-                escape = char.encode("unicode_escape").decode("ascii")
-                return f"text is not valid Unicode: an unpaired surrogate {escape} at character {i}"
+    where = _surrogate_in(text) if isinstance(exc, UnicodeEncodeError) else None  # spaCy stores UTF-8
+    if where is not None:
+        return f"text is not valid Unicode: {where}"
     return f"could not score the text: {type(exc).__name__}: {exc}"
 
 

@@ -791,11 +791,11 @@ def _jsonl_bytes(df: pd.DataFrame) -> bytes:
 
     Each column is encoded on its own, then the keys and values of all rows are joined
     in one go: two thirds of the cost of building a dict and calling the encoder per
-    row, which made writing the main cost after scoring. Numbers take one orjson call per column,
-    split at its commas (a JSON number or null holds none); other values one call
-    each. The standard library encodes the values orjson refuses (integers beyond 64
-    bits; unpaired surrogates, which it writes as ``\\ud800`` escapes, as UTF-8
-    needs), so the output does not depend on it.
+    row, which made writing the main cost after scoring. Numbers take one orjson call
+    per column, split at its commas (a JSON number or null holds none); other values
+    one call each. The standard library encodes the values orjson refuses (integers
+    beyond 64 bits; unpaired surrogates, which it writes as ``\\ud800`` escapes, as
+    UTF-8 needs), so the output does not depend on it.
     """
     n_rows, n_columns = df.shape
     if n_rows == 0 or n_columns == 0:
@@ -907,23 +907,31 @@ def _arrow_array(series: pd.Series) -> Any:
     return arr
 
 
+def _surrogate_in(text: str) -> str | None:
+    """Where ``text`` has a character UTF-8 cannot encode (an unpaired surrogate), said
+    for the user: ``an unpaired surrogate \\ud800 at character 4``; None if nowhere."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        escape = text[exc.start].encode("unicode_escape").decode("ascii")
+        return f"an unpaired surrogate {escape} at character {exc.start}"
+    return None
+
+
 def _unencodable(df: pd.DataFrame) -> str | None:
-    """Where ``df`` holds text that UTF-8 cannot encode (an unpaired surrogate, which
-    only an object column can hold), said for the user; None if nowhere."""
+    """Where ``df`` holds text that UTF-8 cannot encode (which only an object column can
+    hold), said for the user; None if nowhere."""
     for name in df.columns:
         series = df[name]
         if series.dtype != object:
             continue
         for label, value in series.items():
-            if isinstance(value, str):
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError as exc:
-                    char = value[exc.start].encode("unicode_escape").decode("ascii")
-                    return (
-                        f"row with index {label!r}, column {name!r}: not valid Unicode (an unpaired surrogate {char} at "
-                        f"character {exc.start}); JSON Lines keeps it as an escape, CSV and Parquet cannot"
-                    )
+            where = _surrogate_in(value) if isinstance(value, str) else None
+            if where is not None:
+                return (
+                    f"row with index {label!r}, column {name!r}: not valid Unicode ({where}); "
+                    "JSON Lines keeps it as an escape, CSV and Parquet cannot"
+                )
     return None
 
 
