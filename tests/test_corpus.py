@@ -7,6 +7,7 @@ statements about Japan, not quotations.
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -396,6 +397,19 @@ def test_stdout_dash(capsys: pytest.CaptureFixture[str]):
     assert json.loads(capsys.readouterr().out) == {"id": "s1", "text": HOSTILE}
     with pytest.raises(ValueError, match="stdout"):
         write_corpus(pd.DataFrame({"id": ["s1"], "text": ["x"]}), "-", format="parquet")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scores=st.lists(st.floats(width=64), min_size=1, max_size=30))
+def test_any_score_round_trips_through_jsonl(tmp_path: Path, scores: list[float]):
+    # Scores are written a column at a time; non-finite values become null, read as NaN.
+    df = pd.DataFrame({"id": [f"s{i}" for i in range(len(scores))], "text": HOSTILE, "hostility": scores})
+    path = tmp_path / "scores.jsonl"
+    write_corpus(df, path)
+    back = read_corpus(path)["hostility"].astype(float).to_numpy()
+    expected = np.array([x if math.isfinite(x) else np.nan for x in scores])
+    np.testing.assert_array_equal(back, expected)
+    assert np.signbit(back[np.isfinite(back)]).tolist() == np.signbit(expected[np.isfinite(expected)]).tolist()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
