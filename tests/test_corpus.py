@@ -117,7 +117,7 @@ def test_jsonl_malformed_line_report_keeps_all_rows(broken_jsonl_with_blank_line
 
 
 def test_report_mode_keeps_the_error_column_of_the_file_and_adds_new_problems(tmp_path: Path):
-    # A scored table read back: the messages its rows already carry are data, not lost.
+    # A file with its own error column, as a scored output has: its messages are data.
     path = tmp_path / "scores.jsonl"
     rows = [
         {"id": "s1", "text": HOSTILE, "error": None},
