@@ -116,6 +116,7 @@ def test_intensifiers_chain_and_count_only_where_no_other_term_claims_them():
     # "you" belongs to "thank you" (a longer match), so it does not intensify "fools".
     assert cues("They thank you fools. (constructed)", "fool") == []
 
+
 def test_contrast_weighs_what_follows():
     r = tonekit.score("We respect the Japanese people, but their government is a puppet. (constructed)")
     before = next(m for m in r.markers if m.dimension == "courtesy")

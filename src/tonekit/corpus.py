@@ -597,51 +597,36 @@ def _display_name(path: PathLike) -> str:
     return _STDIN_NAME if name == _STDIO else name
 
 
-def _chunks(
-    path: PathLike,
-    fmt: str,
-    chunksize: int | None,
-    date: str | None,
-    report: bool,
-    stale_errors: _StaleErrors | None = None,
-) -> Iterator[tuple[pd.DataFrame, list[CorpusProblem]]]:
-    """``(frame, problems)`` chunk by chunk. In report mode, the ``error`` column a file
-    already has is kept and the new problems appended, unless ``stale_errors(columns)``
-    says it is a previous run's (the new problems then replace it)."""
-    name = _display_name(path)
-    v = _Validator(name, date, stale_errors)
+def _raw_chunks(path: PathLike, fmt: str, chunksize: int | None, v: _Validator) -> Iterator[_Raw]:
+    """The records of a corpus file (or stdin), chunk by chunk, not yet checked."""
+    name = v.name
     stdin = os.fspath(path) == _STDIO
     if fmt == "csv":
         if stdin:
             buffer = getattr(sys.stdin, "buffer", None)
             fh: Any = sys.stdin if buffer is None else io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
             try:
-                for raw in _csv_chunks(fh, name, v, chunksize):
-                    yield v.check(raw, report)
+                yield from _csv_chunks(fh, name, v, chunksize)
             finally:
                 if buffer is not None:
                     fh.detach()  # leave sys.stdin usable
         else:
             with open(path, encoding="utf-8-sig", newline="") as fh:
-                for raw in _csv_chunks(fh, name, v, chunksize):
-                    yield v.check(raw, report)
+                yield from _csv_chunks(fh, name, v, chunksize)
     elif fmt == "jsonl":
         if stdin:
             buffer = getattr(sys.stdin, "buffer", None)
             src: Any = buffer if buffer is not None else io.BytesIO(sys.stdin.read().encode("utf-8"))
-            for raw in _jsonl_chunks(src, name, v, chunksize):
-                yield v.check(raw, report)
+            yield from _jsonl_chunks(src, name, v, chunksize)
         else:
             with open(path, "rb") as fb:
-                for raw in _jsonl_chunks(fb, name, v, chunksize):
-                    yield v.check(raw, report)
+                yield from _jsonl_chunks(fb, name, v, chunksize)
     else:
         # Parquet needs a seekable source: buffer stdin.
         source: Any = io.BytesIO(sys.stdin.buffer.read()) if stdin else os.fspath(path)
         if not stdin and not os.path.exists(source):
             raise FileNotFoundError(f"no such corpus file: {source!r}")
-        for raw in _parquet_chunks(source, name, v, chunksize):
-            yield v.check(raw, report)
+        yield from _parquet_chunks(source, name, v, chunksize)
 
 
 def read_corpus(
@@ -669,18 +654,8 @@ def read_corpus(
     >>> df = read_corpus("-", format="jsonl", errors="report")  # doctest: +SKIP
     """
     _check_errors(errors)
-    fmt = _resolve_format(path, format)
-    report = errors == "report"
-    frames: list[pd.DataFrame] = []
-    problems: list[CorpusProblem] = []
-    for frame, found in _chunks(path, fmt, None, date, report):
-        frames.append(frame)
-        problems.extend(found)
-    if problems and not report:
-        raise CorpusError(problems)
-    df = frames[0] if len(frames) == 1 else pd.concat(frames)
-    if report:
-        df.attrs["problems"] = problems
+    # Without a chunk size the whole file is one chunk, so raise mode lists every problem.
+    (df,) = _frames(path, _resolve_format(path, format), None, date, errors == "report")
     return df
 
 
@@ -717,8 +692,13 @@ def _frames(
     report: bool,
     stale_errors: _StaleErrors | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """The chunks of :func:`iter_corpus` (the whole file as one when ``chunksize`` is None)."""
-    for frame, problems in _chunks(path, fmt, chunksize, date, report, stale_errors):
+    """The checked chunks of :func:`iter_corpus` (the whole file as one when ``chunksize``
+    is None). In report mode, the ``error`` column a file already has is kept and the new
+    problems appended, unless ``stale_errors(columns)`` says it is a previous run's (the
+    new problems then replace it)."""
+    v = _Validator(_display_name(path), date, stale_errors)
+    for raw in _raw_chunks(path, fmt, chunksize, v):
+        frame, problems = v.check(raw, report)
         if problems and not report:
             raise CorpusError(problems)
         if report:
