@@ -107,6 +107,34 @@ def test_score_row_equals_the_full_result(nlp):
         assert all(row[c] == v for c, v in full.categories.items()), text[:80]
 
 
+def test_score_docs_gives_the_rows_of_score_values(nlp):
+    """The batch engine's array of rows equals a score_values row per Doc, bit for bit,
+    whichever texts have markers and in whatever order they come."""
+    component = nlp.get_pipe("tonekit")
+    texts = [
+        "", HOSTILE, "The weather was mild on Tuesday. (constructed)", MIXED, "   ",
+        *tonekit.corpora.load("dprk_japan", era=False)["text"],
+        "Thank you. (constructed)",
+    ]
+    rows = component.score_docs(nlp.tokenizer.pipe(texts))
+    assert rows.shape == (len(texts), len(component.columns))
+    for text, row in zip(texts, rows.tolist()):
+        assert row == component.score_values(nlp.make_doc(text)), text[:80]
+    assert rows[2].tolist() == [0.0] * 5 + [len(nlp.make_doc(texts[2])), 0] + [0.0] * (len(rows[2]) - 7)
+    assert component.score_docs([]).shape == (0, len(component.columns))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["puppet", "so-called", '"', "not", "but", "also", "very", "never",
+                                          "Your Excellency", "thank", ".", ",", ":", "you", "\n", "want", "attack"]),
+                         max_size=20), max_size=8))
+def test_score_docs_rows_match_score_values_for_any_cues(nlp, texts):
+    texts = [" ".join(words) for words in texts]
+    component = nlp.get_pipe("tonekit")
+    rows = component.score_docs(nlp.tokenizer.pipe(texts))
+    assert [row for row in rows.tolist()] == [component.score_values(nlp.make_doc(t)) for t in texts]
+
+
 def test_bad_input():
     with pytest.raises(TypeError, match="got int: 42"):
         tonekit.score(42)

@@ -34,8 +34,9 @@ Speed
 -----
 With the standard pipeline the texts only go through the tokenizer
 (``nlp.tokenizer.pipe``, a batch at a time) and the component's matcher
-(:meth:`ToneComponent.score_values`); sentences are split only for the few texts that
-need them. Python's cyclic garbage collector is paused while a batch is scored (scoring
+(:meth:`ToneComponent.score_docs`: a text without a marker costs its matcher call and
+no more, and a batch's scores are one array); sentences are never split: contrast is
+scoped by the sentencizer's rule without it. Python's cyclic garbage collector is paused while a batch is scored (scoring
 leaves no reference cycles) and restored after it. Any other pipeline (a
 trained parser, an enabled lemmatizer) runs through ``nlp.pipe`` first. With
 ``n_process > 1`` worker processes build their own pipeline once, from the
@@ -172,28 +173,22 @@ class _Scorer:
             else:
                 todo.append(k)
         try:
-            rows = list(self._rows([items[k][1] for k in todo]))
+            if todo:
+                scores[todo] = self._rows([items[k][1] for k in todo])
         except Exception:  # find the text that failed: score the batch one by one
             for k in todo:
                 one_by_one(k, items[k][1])
-        else:
-            if rows:
-                scores[todo] = rows
         return scores, errors
 
-    def _rows(self, texts: list[str]) -> Iterator[list[float]]:
-        score_values = self.component.score_values
+    def _rows(self, texts: list[str]) -> np.ndarray:
         if self.fast:
-            tokenizer, size = self.nlp.tokenizer, self.batch_size
-            for start in range(0, len(texts), size):
-                # A batch is tokenized, then scored: alternating text by text between the
-                # tokenizer and the matcher was measured about 8% slower (each evicts the
-                # other's tables from the CPU caches).
-                for doc in list(tokenizer.pipe(texts[start : start + size])):
-                    yield score_values(doc, lemmas=False)
-        else:
-            for doc in self.nlp.pipe(texts, disable=["tonekit"], batch_size=self.batch_size):
-                yield score_values(doc)
+            # Tokenized, then scored: alternating text by text between the tokenizer and
+            # the matcher was measured about 8% slower (each evicts the other's tables
+            # from the CPU caches).
+            return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)))
+        score_values = self.component.score_values
+        docs = self.nlp.pipe(texts, disable=["tonekit"], batch_size=self.batch_size)
+        return np.array([score_values(doc) for doc in docs]).reshape(len(texts), len(self.columns))
 
     def _one(self, text: str) -> _Row:
         try:
@@ -201,7 +196,7 @@ class _Scorer:
                 r = score(text, nlp=self.nlp)
                 values = [getattr(r, c) for c in SCORE_COLUMNS] + [r.categories[c] for c in self.categories]
                 return values, None
-            return next(self._rows([text])), None
+            return self._rows([text])[0].tolist(), None
         except Exception as exc:
             return None, _failure(exc, text)
 

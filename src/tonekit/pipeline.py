@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -44,6 +44,7 @@ from .scoring import (
     find_markers,
     marker_weights,
     merge,
+    score_cells,
     score_values,
     sentence_tone,
 )
@@ -52,6 +53,7 @@ SPAN_KEY = "tonekit"
 _MAX_VARIANTS = 64  # inflected variants of one multiword term
 _CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
 _START_END_OF_HIT = itemgetter(0, 1)
+_N_TOKENS = SCORE_COLUMNS.index("n_tokens")
 
 
 @Language.factory(
@@ -192,6 +194,51 @@ class ToneComponent:
             sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
             weights = marker_weights(doc, hits, self.lexicon, sent_starts, self._graded_words)
         return score_values(weights, len(doc), self._category_slots)
+
+    def score_docs(self, docs: Iterable[Doc]) -> np.ndarray:
+        """:meth:`score_values` of Docs as the tokenizer makes them (no lemmas, no
+        sentences), as the rows of one array: the batch engine's path for a
+        tokenizer-only pipeline.
+
+        Most texts of a corpus have no marker: they cost a matcher call and their token
+        count, and only the cells that markers fill are written, in one assignment
+        (a list per row, turned into an array, costs more than scoring most texts).
+
+        >>> nlp = load()
+        >>> rows = nlp.get_pipe("tonekit").score_docs(nlp.tokenizer.pipe(["Abe is an imbecile.", "Thank you."]))
+        >>> len(rows), bool(rows[0, 0] > 0), int(rows[1, 5])
+        (2, True, 3)
+        """
+        if self.lexicon is None:
+            raise ValueError("the tonekit component has no lexicon: call set_lexicon() first")
+        lower, orth, has_orth = self._lower, self._orth, self._has_orth
+        marker_keys, lexicon, graded_words, slots_of = (
+            self._marker_keys, self.lexicon, self._graded_words, self._category_slots
+        )
+        n_tokens: list[int] = []
+        at_rows: list[int] = []
+        at_slots: list[int] = []
+        values: list[float] = []
+        for k, doc in enumerate(docs):
+            n_tokens.append(len(doc))
+            matches = lower(doc)
+            if has_orth:
+                matches += orth(doc)
+            for match_id, _, _ in matches:
+                if match_id in marker_keys:
+                    break
+            else:
+                continue
+            weights = marker_weights(doc, self._resolve(matches), lexicon, None, graded_words)
+            if weights:
+                slots, cells = score_cells(weights, len(doc), slots_of)
+                at_rows += [k] * len(slots)
+                at_slots += slots
+                values += cells
+        rows = np.zeros((len(n_tokens), len(self.columns)))
+        rows[:, _N_TOKENS] = n_tokens
+        rows[np.array(at_rows, dtype=np.intp), np.array(at_slots, dtype=np.intp)] = values
+        return rows
 
     def _lemmas_in(self, doc: Doc) -> bool:
         # A lemmatizer sets every token; Doc.has_annotation would walk the whole Doc.

@@ -245,8 +245,23 @@ def score_values(weights: Sequence[Weight], n_tokens: int, category_slots: Mappi
     """
     row: list[float] = [0.0] * (len(SCORE_COLUMNS) + len(category_slots))
     row[5], row[6] = n_tokens, 0
-    if not weights:  # the common case in a corpus: keep it cheap
-        return row
+    if weights:  # none is the common case in a corpus: keep it cheap
+        slots, values = score_cells(weights, n_tokens, category_slots)
+        for slot, value in zip(slots, values):
+            row[slot] = value
+    return row
+
+
+def score_cells(
+    weights: Sequence[Weight], n_tokens: int, category_slots: Mapping[str, int]
+) -> tuple[list[int], list[float]]:
+    """The cells of a :func:`score_values` row that markers fill, as ``(slots, values)``:
+    the dimension scores, ``n_markers`` and the rates of the categories found (the
+    others, and a row without markers, hold zeros and ``n_tokens``).
+
+    >>> score_cells([("courtesy", "gratitude", 2.0)], 10, {"insult": 7, "gratitude": 8})
+    ([0, 1, 2, 3, 4, 6, 8], [0.0, 0.7364028618842733, 0.7364028618842733, 0.0, 20.0, 1, 20.0])
+    """
     sums = {"hostility": 0.0, "courtesy": 0.0}
     by_slot: dict[int, float] = {}
     counted = 0
@@ -256,15 +271,19 @@ def score_values(weights: Sequence[Weight], n_tokens: int, category_slots: Mappi
         slot = category_slots[category]
         by_slot[slot] = by_slot.get(slot, 0.0) + weight
     hostility, courtesy = sums["hostility"], sums["courtesy"]
-    row[0] = saturate(hostility, n_tokens)
-    row[1] = saturate(courtesy, n_tokens)
-    row[2] = row[1] - row[0]
-    row[3] = rate(hostility, n_tokens)
-    row[4] = rate(courtesy, n_tokens)
-    row[6] = counted
-    for slot, weight in by_slot.items():
-        row[slot] = rate(weight, n_tokens)
-    return row
+    hostility_score = saturate(hostility, n_tokens)
+    courtesy_score = saturate(courtesy, n_tokens)
+    slots = [0, 1, 2, 3, 4, 6, *by_slot]
+    values = [
+        hostility_score,
+        courtesy_score,
+        courtesy_score - hostility_score,
+        rate(hostility, n_tokens),
+        rate(courtesy, n_tokens),
+        counted,
+        *[rate(weight, n_tokens) for weight in by_slot.values()],
+    ]
+    return slots, values
 
 
 def sentence_tone(
