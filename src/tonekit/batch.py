@@ -36,13 +36,13 @@ With the standard pipeline the texts only go through the tokenizer
 (``nlp.tokenizer.pipe``, a batch at a time) and the component's matcher
 (:meth:`ToneComponent.score_docs`: a text without a marker costs its matcher call and
 no more, and a batch's scores are one array); sentences are never split: contrast is
-scoped by the sentencizer's rule without it. Python's cyclic garbage collector is paused while a batch is scored (scoring
-leaves no reference cycles) and restored after it. Any other pipeline (a
-trained parser, an enabled lemmatizer) runs through ``nlp.pipe`` first. With
-``n_process > 1`` worker processes build their own pipeline once, from the
-lexicon's text (or the pipeline's config and bytes), receive ``(position, text)``
-chunks and send back numbers only, never Docs. Results do not depend on
-``n_process`` or ``batch_size``.
+scoped by the sentencizer's rule without it. Python's cyclic garbage collector is
+paused while a batch is scored (scoring leaves no reference cycles) and restored after
+it. Any other pipeline (a trained parser, an enabled lemmatizer) runs through
+``nlp.pipe`` first. With ``n_process > 1`` worker processes build their own pipeline
+once, from the lexicon's text (or the pipeline's config and bytes), receive
+``(position, text)`` chunks and send back numbers only, never Docs. Results do not
+depend on ``n_process`` or ``batch_size``.
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({"id": ["a", "b"], "text": ["Abe is a political dwarf.", None]})
