@@ -132,7 +132,7 @@ def test_score_docs_rows_match_score_values_for_any_cues(nlp, texts):
     texts = [" ".join(words) for words in texts]
     component = nlp.get_pipe("tonekit")
     rows = component.score_docs(nlp.tokenizer.pipe(texts))
-    assert [row for row in rows.tolist()] == [component.score_values(nlp.make_doc(t)) for t in texts]
+    assert rows.tolist() == [component.score_values(nlp.make_doc(t)) for t in texts]
 
 
 def test_bad_input():

@@ -372,7 +372,7 @@ def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusP
             continue
         # Valid JSON, but an escape such as "\ud800" (which orjson rejects) is no Unicode
         # that UTF-8, and so a file or a pandas string column, can hold.
-        unpaired = [key for key, value in record.items() if rejected and _has_unpaired_surrogate([key, value])]
+        unpaired = [key for key, value in record.items() if _has_unpaired_surrogate([key, value])] if rejected else []
         if unpaired:
             fields = ", ".join(map(_escape_unpaired, unpaired))
             message = "not valid Unicode: an unpaired surrogate, kept as the text of its \\u escape"
