@@ -401,15 +401,25 @@ def test_stdout_dash(capsys: pytest.CaptureFixture[str]):
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scores=st.lists(st.floats(width=64), min_size=1, max_size=30))
-def test_any_score_round_trips_through_jsonl(tmp_path: Path, scores: list[float]):
-    # Scores are written a column at a time; non-finite values become null, read as NaN.
+def test_any_score_round_trips_through_jsonl_and_csv(tmp_path: Path, scores: list[float]):
+    # Each distinct value of a score column is written once and shared by its rows: 0.0
+    # and -0.0 stay apart; non-finite values become null (or an empty cell), read as NaN.
+    scores = scores + scores[::-1]  # repeated values, in both orders
     df = pd.DataFrame({"id": [f"s{i}" for i in range(len(scores))], "text": HOSTILE, "hostility": scores})
-    path = tmp_path / "scores.jsonl"
-    write_corpus(df, path)
-    back = read_corpus(path)["hostility"].astype(float).to_numpy()
     expected = np.array([x if math.isfinite(x) else np.nan for x in scores])
-    np.testing.assert_array_equal(back, expected)
-    assert np.signbit(back[np.isfinite(back)]).tolist() == np.signbit(expected[np.isfinite(expected)]).tolist()
+    for name in ("scores.jsonl", "scores.csv"):
+        path = tmp_path / name
+        write_corpus(df, path)
+        back = read_corpus(path)["hostility"].replace("", "nan").astype(float).to_numpy()  # CSV: text
+        np.testing.assert_array_equal(back, expected)
+        assert np.signbit(back[np.isfinite(back)]).tolist() == np.signbit(expected[np.isfinite(expected)]).tolist()
+
+
+def test_csv_of_one_column_keeps_its_empty_cells(tmp_path: Path):
+    # A record holding one empty cell is written '""': a blank line would be no record.
+    path = tmp_path / "notes.csv"
+    write_corpus(pd.DataFrame({"note": ["", "KCNA", None, 'say "no", then']}), path)
+    assert path.read_text(encoding="utf-8").splitlines() == ["note", '""', "KCNA", '""', '"say ""no"", then"']
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -761,34 +761,64 @@ def _plain_values(s: pd.Series) -> list[Any]:
     return [v if type(v) is str or v is None else _json_value(v) for v in s.tolist()]
 
 
-# Rows encoded at a time: the values of a block are held as separate bytes at once.
-_JSONL_BLOCK = 2000
+# Rows encoded at a time: a block's text values are held as separate strings at once.
+_WRITE_BLOCK = 2_000
 
 
 def _jsonl_bytes(df: pd.DataFrame) -> bytes:
     """The rows of ``df`` as JSON Lines in UTF-8: one JSON object per row, each ending
     in "\n".
 
-    Each column is encoded on its own, then the keys and values of all rows are joined
-    in one go: two thirds of the cost of building a dict and calling the encoder per
-    row, which made writing the main cost after scoring. Numbers take one orjson call
-    per column, split at its commas (a JSON number or null holds none); other values
-    one call each. The standard library encodes the values orjson refuses (integers
-    beyond 64 bits; unpaired surrogates, which it writes as ``\\ud800`` escapes, as
-    UTF-8 needs), so the output does not depend on it.
+    Each column is encoded on its own as its rows' ``"key":value`` members, then the
+    members of all rows are joined in one go: far less than building a dict and calling
+    the encoder per row, which made writing the main cost after scoring. The standard
+    library encodes the values orjson refuses (integers beyond 64 bits; unpaired
+    surrogates, which it writes as ``\\ud800`` escapes, as UTF-8 needs), so the output
+    does not depend on it.
     """
-    n_rows, n_columns = df.shape
-    if n_rows == 0 or n_columns == 0:
-        return b"{}\n" * n_rows
-    # Per row: '{"id":', value, ',"text":', value, ..., '}\n', laid out by strided
-    # slice assignment (a loop in C, where zipping the columns would be one in Python).
-    stride = 2 * n_columns + 1
-    pieces: list[bytes] = [b"}\n"] * (n_rows * stride)
-    for i in range(n_columns):
-        key = _json_bytes(str(df.columns[i])) + b":"
-        pieces[2 * i :: stride] = [(b"{" if i == 0 else b",") + key] * n_rows
-        pieces[2 * i + 1 :: stride] = _json_column(df.iloc[:, i])
-    return b"".join(pieces)
+    if df.shape[1] == 0:
+        return b"{}\n" * len(df)
+    keys = [(b"{" if i == 0 else b",") + _json_bytes(str(c)) + b":" for i, c in enumerate(df.columns)]
+    return b"".join(_rows_of_cells(df, _json_column, keys, b"null", b"}\n"))
+
+
+def _rows_of_cells(
+    df: pd.DataFrame, encode: Callable[[pd.Series], list[Any]], prefixes: list[Any], missing: Any, end: Any
+) -> list[Any]:
+    """The pieces of ``df``'s records in order: per row, each column's prefix and
+    encoded value, then ``end``. Joined, they are the records.
+
+    Laid out by strided slice assignment (a loop in C, where zipping the columns would
+    be one in Python). A column of numbers holds few distinct values (most scores of
+    most texts are 0.0): each is encoded and joined to its prefix once, and the rows
+    share the result.
+    """
+    stride = df.shape[1] + 1
+    pieces = [end] * (len(df) * stride)
+    for i, prefix in enumerate(prefixes):
+        s = df.iloc[:, i]
+        factorized = _factorized(s)
+        if factorized is None:
+            pieces[i::stride] = [prefix + text for text in encode(s)]
+        else:
+            codes, distinct = factorized
+            cells = [prefix + text for text in encode(distinct)] + [prefix + missing]  # the last for code -1
+            pieces[i::stride] = np.array(cells, dtype=object)[codes].tolist()
+    return pieces
+
+
+def _factorized(s: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """``(codes, distinct values)`` of a column of numbers or booleans (a missing value
+    has code -1), None for other columns."""
+    if s.dtype.kind in "iub":
+        codes, uniques = pd.factorize(s.array)
+        return codes, pd.Series(uniques)
+    if s.dtype.kind == "f" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        # By their bits: 0.0 and -0.0 are equal, but written differently.
+        values = np.ascontiguousarray(s.to_numpy())
+        codes, bits = pd.factorize(values.view(f"i{values.itemsize}"))
+        return codes, pd.Series(bits.view(values.dtype))
+    return None
 
 
 def _json_column(s: pd.Series) -> list[bytes]:
@@ -815,22 +845,20 @@ def _json_bytes(value: Any) -> bytes:
         return json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
 
 
-def _write_csv_rows(fh: IO[str], df: pd.DataFrame) -> None:
-    """The rows of ``df`` as CSV records, with the values of :func:`_csv_text`."""
-    columns, texts = [], []
-    for i in range(df.shape[1]):
-        series = df.iloc[:, i]
-        column = _plain_values(series)
-        if series.dtype.kind in "iuf" and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
-            columns.append(column)
-        else:
-            texts.append([_csv_text(v) for v in column])
-            columns.append(texts[-1])
-    if any("\r" in v for column in texts for v in column):
-        # See _csv_line: the csv module would not quote a lone "\r" before Python 3.12.
-        fh.writelines(_csv_line([_csv_text(v) for v in row]) for row in zip(*columns))
-    else:  # numbers as repr() and None as "", the same text as _csv_text gives
-        csv.writer(fh, lineterminator="\n").writerows(zip(*columns))
+def _csv_lines(df: pd.DataFrame) -> str:
+    """The rows of ``df`` as CSV records ending in "\n" (quoted as :func:`_csv_line`
+    quotes), with the values of :func:`_csv_text`."""
+    if df.shape[1] == 0:
+        return ""
+    prefixes = [""] + [","] * (df.shape[1] - 1)
+    pieces = _rows_of_cells(df, _csv_column, prefixes, "", "\n")
+    if df.shape[1] == 1:  # a lone empty cell must not look like a blank line
+        pieces = [p or '""' for p in pieces]
+    return "".join(pieces)
+
+
+def _csv_column(s: pd.Series) -> list[str]:
+    return [_csv_quoted(_csv_text(v)) for v in _plain_values(s)]
 
 
 def _csv_text(value: Any) -> str:
@@ -857,15 +885,15 @@ def _csv_cell(value: Any) -> str:
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
-def _csv_line(cells: list[str]) -> str:
-    """One CSV record ending in "\n".
+def _csv_quoted(cell: str) -> str:
+    # By hand: the csv module (before Python 3.12) leaves a lone "\r" unquoted when the
+    # line terminator is "\n", which breaks the record on reading.
+    return '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
 
-    Hand-rolled because the csv module (before Python 3.12) leaves a lone "\r"
-    unquoted when the line terminator is "\n", which breaks the record on reading.
-    """
-    quoted = ['"' + c.replace('"', '""') + '"' if _NEEDS_QUOTES.search(c) else c for c in cells]
-    line = ",".join(quoted)
-    return (line or '""') + "\n"  # a lone empty cell must not look like a blank line
+
+def _csv_line(cells: list[str]) -> str:
+    """One CSV record ending in "\n"."""
+    return (",".join(map(_csv_quoted, cells)) or '""') + "\n"  # a lone empty cell must not look like a blank line
 
 
 def _arrow_array(series: pd.Series) -> Any:
@@ -1002,10 +1030,11 @@ class CorpusWriter:
                 if not self._header_written:
                     self._fh.write(_csv_line(self._columns or []))
                     self._header_written = True
-                _write_csv_rows(self._fh, df)
+                for start in range(0, len(df), _WRITE_BLOCK):
+                    self._fh.write(_csv_lines(df.iloc[start : start + _WRITE_BLOCK]))
             elif self.format == "jsonl":
-                for start in range(0, len(df), _JSONL_BLOCK):
-                    data = _jsonl_bytes(df.iloc[start : start + _JSONL_BLOCK])
+                for start in range(0, len(df), _WRITE_BLOCK):
+                    data = _jsonl_bytes(df.iloc[start : start + _WRITE_BLOCK])
                     self._fh.write(data.decode() if self.stdout else data)
             else:
                 self._write_parquet(df)
