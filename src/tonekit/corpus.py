@@ -762,7 +762,7 @@ def _plain_values(s: pd.Series) -> list[Any]:
 
 
 # Rows encoded at a time: a block's text values are held as separate strings at once.
-_WRITE_BLOCK = 2_000
+_WRITE_BLOCK = 5_000
 
 
 def _jsonl_bytes(df: pd.DataFrame) -> bytes:
