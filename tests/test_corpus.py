@@ -183,6 +183,22 @@ def test_jsonl_numbers_are_read_exactly(tmp_path: Path):
     assert pd.isna(df.loc[2, "v"])
 
 
+def test_jsonl_columns_keep_the_order_their_keys_first_appear(tmp_path: Path):
+    # id, text and date are rebuilt by validation; they stay where the file has them.
+    path = write_text(
+        tmp_path / "s.jsonl",
+        f"""
+        {{"date": "2024-03-26", "speaker": "Kim Yo Jong", "id": "s1", "text": "{HOSTILE}"}}
+        {{"speaker": "Choe Son Hui", "text": "{COURTEOUS}", "id": "s2", "note": "KCNA"}}
+        """,
+    )
+    df = read_corpus(path)
+    assert list(df.columns) == ["date", "speaker", "id", "text", "note"]
+    assert df["id"].tolist() == ["s1", "s2"] and df["text"].tolist() == [HOSTILE, COURTEOUS]
+    assert str(df.loc[0, "date"].date()) == "2024-03-26" and pd.isna(df.loc[1, "date"])
+    assert pd.isna(df.loc[0, "note"]) and df.loc[1, "note"] == "KCNA"
+
+
 def test_jsonl_unpaired_surrogate_is_a_problem_of_its_line_and_the_row_is_kept(tmp_path: Path):
     # "\ud800" is valid JSON but no Unicode that UTF-8 (or a pandas string column) can
     # hold: the row is kept, with the escape as visible text and the problem on its line.

@@ -418,9 +418,13 @@ def _jsonl_chunks(fh: IO[bytes], name: str, v: _Validator, chunksize: int | None
                     broken.add(i)
                     record = {}
             dicts.append(record)
-        frame = pd.DataFrame.from_records(dicts) if dicts else pd.DataFrame()
-        keys = ("id", "text", v.date)
-        values = {k: [d.get(k, _ABSENT) for d in dicts] for k in keys if k}
+        # id, text and date are taken out of the records (validation builds their
+        # columns); the others make the frame, in the order the keys first appear.
+        columns = list(dict.fromkeys(itertools.chain.from_iterable(dicts)))
+        values = {k: [d.pop(k, _ABSENT) for d in dicts] for k in ("id", "text", v.date) if k}
+        others = [c for c in columns if c not in values]
+        frame = pd.DataFrame.from_records(dicts, columns=others) if others else pd.DataFrame(index=range(len(dicts)))
+        frame = frame.reindex(columns=columns)
         lines: list[int | None] = [line for line, _, _ in batch]
         yield _Raw(frame, values, lines, start, pre, broken)
         produced, start = True, start + len(batch)
