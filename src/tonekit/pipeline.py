@@ -216,25 +216,17 @@ class ToneComponent:
         """
         if self.lexicon is None:
             raise ValueError("the tonekit component has no lexicon: call set_lexicon() first")
-        lower, orth, has_orth = self._lower, self._orth, self._has_orth
-        marker_keys, lexicon, graded_words, slots_of = (
-            self._marker_keys, self.lexicon, self._graded_words, self._category_slots
-        )
+        hits_in, lexicon, graded_words, slots_of = self._hits, self.lexicon, self._graded_words, self._category_slots
         n_tokens: list[int] = []
         at_rows: list[int] = []
         at_slots: list[int] = []
         values: list[float] = []
         for k, doc in enumerate(docs):
             n_tokens.append(len(doc))
-            matches = lower(doc)
-            if has_orth:
-                matches += orth(doc)
-            for match_id, _, _ in matches:
-                if match_id in marker_keys:
-                    break
-            else:
+            hits = hits_in(doc, False)
+            if not hits:
                 continue
-            weights = marker_weights(doc, self._resolve(matches), lexicon, None, graded_words)
+            weights = marker_weights(doc, hits, lexicon, None, graded_words)
             if weights:
                 slots, cells = score_cells(weights, len(doc), slots_of)
                 at_rows += [k] * len(slots)
