@@ -799,8 +799,7 @@ def _rows_of_cells(
     """
     stride = df.shape[1] + 1
     pieces = [end] * (len(df) * stride)
-    for i, prefix in enumerate(prefixes):
-        s = df.iloc[:, i]
+    for i, ((_, s), prefix) in enumerate(zip(df.items(), prefixes)):
         factorized = _factorized(s)
         if factorized is None:
             pieces[i::stride] = [prefix + text for text in encode(s)]

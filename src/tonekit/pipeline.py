@@ -104,6 +104,7 @@ class ToneComponent:
         self.columns = SCORE_COLUMNS + self._categories
         self._category_slots = {c: len(SCORE_COLUMNS) + i for i, c in enumerate(self._categories)}
         self._payload: dict[int, tuple[str, Entry | str, float]] = {}
+        self._priority: dict[int, int] = {}  # among overlapping matches of one length
         # Match ids of what can make a marker: a text whose matches are all modifier
         # cues (most texts of a corpus) scores zero without further work.
         self._marker_keys: set[int] = set()
@@ -153,6 +154,7 @@ class ToneComponent:
     def _key(self, name: str, payload: tuple[str, Entry | str, float]) -> str:
         match_id = self.vocab.strings.add(name)
         self._payload[match_id] = payload
+        self._priority[match_id] = _CUE_PRIORITY.get(payload[0], 3)
         if payload[0] in ("entry", "distancing", "quote"):
             self._marker_keys.add(match_id)
         return name
@@ -226,15 +228,17 @@ class ToneComponent:
             hits = hits_in(doc, False)
             if not hits:
                 continue
-            weights = marker_weights(doc, hits, lexicon, None, graded_words)
+            weights = marker_weights(doc, hits, lexicon, None, graded_words, False)
             if weights:
                 slots, cells = score_cells(weights, len(doc), slots_of)
                 at_rows += [k] * len(slots)
                 at_slots += slots
                 values += cells
         rows = np.zeros((len(n_tokens), len(self.columns)))
-        rows[:, _N_TOKENS] = n_tokens
-        rows[np.array(at_rows, dtype=np.intp), np.array(at_slots, dtype=np.intp)] = values
+        # fromiter with the type given: np.array would first inspect every element
+        rows[:, _N_TOKENS] = np.fromiter(n_tokens, np.intp, len(n_tokens))
+        cells_at = np.fromiter(at_rows, np.intp, len(at_rows)), np.fromiter(at_slots, np.intp, len(at_slots))
+        rows[cells_at] = np.fromiter(values, np.float64, len(values))
         return rows
 
     def _lemmas_in(self, doc: Doc) -> bool:
@@ -266,18 +270,24 @@ class ToneComponent:
                 break
             previous_end = end
         else:  # the common case: in order, nothing overlaps, so there is nothing to choose
-            return [(start, end, *payload[match_id]) for match_id, start, end in matches]
-        candidates = sorted(
-            (-(end - start), _CUE_PRIORITY.get(payload[match_id][0], 3), start, match_id, end)
-            for match_id, start, end in matches
-        )
+            # (a tuple joined to the payload costs half of unpacking it into a new one)
+            return [(start, end) + payload[match_id] for match_id, start, end in matches]
+        priority = self._priority
+        candidates = [(start - end, priority[match_id], start, match_id, end) for match_id, start, end in matches]
+        candidates.sort()
         taken: set[int] = set()
         hits = []
         for _, _, start, match_id, end in candidates:
-            span = range(start, end)
-            if taken.isdisjoint(span):
+            if end - start == 1:  # most matches are one word: no range to build
+                if start in taken:
+                    continue
+                taken.add(start)
+            else:
+                span = range(start, end)
+                if not taken.isdisjoint(span):
+                    continue
                 taken.update(span)
-                hits.append((start, end, *payload[match_id]))
+            hits.append((start, end) + payload[match_id])
         hits.sort(key=_START_END_OF_HIT)
         return hits
 

@@ -22,6 +22,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -262,15 +263,20 @@ def score_cells(
     >>> score_cells([("courtesy", "gratitude", 2.0)], 10, {"insult": 7, "gratitude": 8})
     ([0, 1, 2, 3, 4, 6, 8], [0.0, 0.7364028618842733, 0.7364028618842733, 0.0, 20.0, 1, 20.0])
     """
-    sums = {"hostility": 0.0, "courtesy": 0.0}
+    hostility = courtesy = 0.0
     by_slot: dict[int, float] = {}
     counted = 0
     for dimension, category, weight in weights:
-        sums[dimension] += weight
-        counted += weight > 0
+        if dimension == "hostility":
+            hostility += weight
+        elif dimension == "courtesy":
+            courtesy += weight
+        else:
+            raise ValueError(f"unknown dimension {dimension!r} of category {category!r}")
+        if weight > 0:
+            counted += 1
         slot = category_slots[category]
         by_slot[slot] = by_slot.get(slot, 0.0) + weight
-    hostility, courtesy = sums["hostility"], sums["courtesy"]
     hostility_score = saturate(hostility, n_tokens)
     courtesy_score = saturate(courtesy, n_tokens)
     slots = [0, 1, 2, 3, 4, 6, *by_slot]
@@ -359,6 +365,7 @@ _SPEECH_INTRODUCER_IDS = frozenset(get_string_id(c) for c in ":,")
 #: the lexicon gives it of a cue.
 #: Plain tuples: a corpus makes millions of them.
 Hit = tuple[int, int, str, Any, float]
+_START_OF_HIT = itemgetter(0)
 
 
 # Sentence-final characters of spaCy's rule-based Sentencizer: where a Doc carries no
@@ -420,11 +427,13 @@ def marker_weights(
     lexicon,
     sent_starts: Sequence[int] | None = None,
     graded_words: GradedWords | None = None,
+    parsed: bool | None = None,
 ) -> list[Weight]:
     """The effective weights of the markers :func:`find_markers` would return, in the same
-    order (so sums are identical), without building their evidence."""
+    order (so sums are identical), without building their evidence. ``parsed`` says
+    whether the Doc has a dependency parse (checked when None)."""
     weights = []
-    for _, _, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts, graded_words):
+    for _, _, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts, graded_words, parsed):
         factor = 1.0
         for _, cue_factor, _ in applied:
             factor *= cue_factor
@@ -436,30 +445,35 @@ _Weighed = tuple[Hit, str, str, str, float, list[tuple[str, float, Hit]]]
 
 
 def _weigh(
-    doc, hits: Sequence[Hit], lexicon, sent_starts: Sequence[int] | None, graded_words: GradedWords | None
+    doc,
+    hits: Sequence[Hit],
+    lexicon,
+    sent_starts: Sequence[int] | None,
+    graded_words: GradedWords | None,
+    parsed: bool | None = None,
 ) -> list[_Weighed]:
     """``(span, term, dimension, category, weight, [(modifier kind, factor, cue)])`` per
     marker, in text order."""
     mods = lexicon.modifiers
     entries, negators, contrasts, distancing, quotes = [], [], [], [], []
     graded: dict[int, Hit] = {}  # intensifiers and downtoners by the token they end at
-    for hit in hits:
+    for hit in hits:  # the kinds most frequent in statements first
         kind = hit[2]
         if kind == "entry":
             entries.append(hit)
-        elif kind == "intensifier" or kind == "downtoner":
-            graded[hit[1]] = hit
+        elif kind == "quote":
+            quotes.append(hit)
         elif kind == "negation":
             negators.append(hit)
         elif kind == "contrast":
             contrasts.append(hit)
+        elif kind == "intensifier" or kind == "downtoner":
+            graded[hit[1]] = hit
         elif kind == "distancing":
             distancing.append(hit)
-        elif kind == "quote":
-            quotes.append(hit)
     if not entries and not distancing and not quotes:
         return []
-    has_parse = bool(negators or distancing) and _is_parsed(doc)
+    has_parse = bool(negators or distancing) and (_is_parsed(doc) if parsed is None else parsed)
     weighed: list[_Weighed] = []
     distanced: list[Hit] = []
     if distancing or quotes:
@@ -475,13 +489,12 @@ def _weigh(
         contrast_starts = [c[0] for c in contrasts]
     # Negators by the token they can reach: a marker checks a few candidates, not all.
     negator_of: dict[int, Hit] = {}
-    within_reach: set[int] | range = range(len(doc) + 1)
+    negator_ends: list[int] = []  # without a parse, a marker within reach of one is checked
     if negators and has_parse:
         negator_of = {doc[n[1] - 1].head.i: n for n in reversed(negators)}
     elif negators:
         negator_of = {n[1]: n for n in reversed(negators)}
-        within_reach = {i for end in negator_of for i in range(end, end + _NEGATION_REACH + 1)}
-    hit_starts = [h[0] for h in hits] if graded_words else []
+        negator_ends = sorted(negator_of)
     for hit in entries:
         start, end, _, entry, _ = hit
         applied: list[tuple[str, float, Hit]] = []
@@ -489,7 +502,7 @@ def _weigh(
             k = bisect_right(distanced_starts, start) - 1
             if k >= 0 and end <= distanced[k][1]:
                 applied.append(("distanced", 0.0, distanced[k]))
-        if negator_of and start in within_reach:
+        if negator_of and (has_parse or _within_reach(negator_ends, start)):
             negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs)
             if negator is not None:
                 applied.append(("negation", mods.negation_factor, negator))
@@ -497,7 +510,9 @@ def _weigh(
         while True:  # graded cues chain leftwards: "you are a perfect imbecile"
             cue = graded.get(j)
             if cue is None and graded_words and j > 0:
-                cue = _graded_word(doc, j - 1, graded_words, hits, hit_starts)
+                found = graded_words.get(doc[j - 1].lower)
+                if found is not None:
+                    cue = _graded_cue(j - 1, found, hits)
             if cue is None:
                 break
             applied.append((cue[2], cue[4], cue))
@@ -512,16 +527,20 @@ def _weigh(
     return weighed
 
 
-def _graded_word(doc, i: int, graded_words: GradedWords, hits: Sequence[Hit], hit_starts: Sequence[int]) -> Hit | None:
-    """Token ``i`` as a one-word intensifier or downtoner, unless another hit covers it
-    (as the matcher's longest-match rule would have decided)."""
-    found = graded_words.get(doc[i].lower)
-    if found is None:
-        return None
-    k = bisect_right(hit_starts, i) - 1
+def _within_reach(negator_ends: Sequence[int], start: int) -> bool:
+    """Whether a negator ends at most :data:`_NEGATION_REACH` tokens before ``start``."""
+    k = bisect_right(negator_ends, start)
+    return k > 0 and start - negator_ends[k - 1] <= _NEGATION_REACH
+
+
+def _graded_cue(i: int, found: tuple[str, str, float], hits: Sequence[Hit]) -> Hit | None:
+    """Token ``i``, a one-word intensifier or downtoner (``found`` in the graded words),
+    as a cue, unless another hit covers it (as the matcher's longest-match rule would
+    have decided)."""
+    k = bisect_right(hits, i, key=_START_OF_HIT) - 1
     if k >= 0 and hits[k][1] > i:
         return None
-    return (i, i + 1, *found)
+    return (i, i + 1) + found
 
 
 def _is_parsed(doc) -> bool:
@@ -604,9 +623,12 @@ def _any_token_in(doc, ids: frozenset[int], positions: Iterable[int]) -> bool:
     return False
 
 
-def _distancing_spans(doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool):
-    """Yield ``(start, end, term)`` for "so-called X" phrases and scare-quoted phrases."""
+def _distancing_spans(
+    doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool
+) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of "so-called X" phrases, then of scare-quoted phrases."""
     quotes = _scare_quotes(doc, quote_hits, mods.scare_quote_max_tokens) if quote_hits else []
+    spans = []
     used: set[int] = set()
     for cue_start, cue_end, *_ in cues:
         end = cue_end
@@ -624,10 +646,9 @@ def _distancing_spans(doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods,
                 and doc[end].lower_ not in _PHRASE_END
             ):
                 end += 1
-        yield cue_start, max(end, cue_end), doc[cue_start:cue_end].text.lower()
-    for start, end in quotes:
-        if start not in used:
-            yield start, end, "scare quotes"
+        spans.append((cue_start, max(end, cue_end), doc[cue_start:cue_end].text.lower()))
+    spans += [(start, end, "scare quotes") for start, end in quotes if start not in used]
+    return spans
 
 
 def _scare_quotes(doc, quote_hits: Sequence[Hit], max_tokens: int) -> list[tuple[int, int]]:
