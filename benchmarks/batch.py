@@ -73,7 +73,7 @@ def run_engine(src: Path, dst: Path, n_process: int) -> tuple[float, float]:
     start = time.perf_counter()
     first = None
     with CorpusWriter(dst) as writer:
-        chunks = read_scoring_input(src, chunksize=CHUNK)
+        chunks = read_scoring_input(src, chunksize=CHUNK, python_strings=True)
         for scored in score_chunks(chunks, n_process=n_process, progress=False):
             if first is None:
                 first = time.perf_counter()

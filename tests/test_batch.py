@@ -257,6 +257,31 @@ def test_score_chunks_streams_one_output_chunk_per_input_chunk(corpus: pd.DataFr
     pd.testing.assert_frame_equal(pd.concat(chunks), whole)
     assert chunks[1].index[0] == 10
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_python_strings_change_the_dtype_of_ids_and_texts_not_the_scores(corpus: pd.DataFrame, tmp_path: Path, suffix: str):
+    """``tonekit score`` reads ids and texts as Python strings; the scored rows are the
+    same as with pandas' string dtype, missing texts included."""
+    frame = corpus.copy()
+    frame["text"] = frame["text"].astype(object)
+    frame.loc[frame.index[1], "text"] = None
+    path = tmp_path / f"corpus{suffix}"
+    tonekit.write_corpus(frame, path)
+    plain = next(read_scoring_input(path, chunksize=None, python_strings=True))
+    default = next(read_scoring_input(path, chunksize=None))
+    assert plain["id"].dtype == object and plain["text"].dtype == object
+    assert plain["text"].tolist()[2:] == default["text"].tolist()[2:]
+    scored_plain = next(score_chunks([plain], progress=False))
+    scored_default = next(score_chunks([default], progress=False))
+    pd.testing.assert_frame_equal(
+        scored_plain.drop(columns=["id", "text"]), scored_default.drop(columns=["id", "text"])
+    )
+    missing = scored_plain.loc[scored_plain.index[1]]
+    if suffix == ".csv":  # CSV has no null: the empty cell is an empty (valid) statement
+        assert missing["text"] == "" and missing["n_tokens"] == 0
+    else:
+        assert "field 'text': missing text" in missing["error"]
+
+
 
 def test_read_scoring_input_accepts_another_text_column(tmp_path: Path):
     path = tmp_path / "speeches.csv"

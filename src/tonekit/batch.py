@@ -70,7 +70,7 @@ import pandas as pd
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
-from .corpus import CorpusError, PathLike, _frames, _is_missing, _kind, _resolve_format, _surrogate_in
+from .corpus import _STR_DTYPE, CorpusError, PathLike, _frames, _is_missing, _kind, _resolve_format, _surrogate_in
 from .lexicon import Lexicon, resolve
 from .pipeline import component_of, pipeline_for, score
 from .scoring import SCORE_COLUMNS
@@ -429,8 +429,14 @@ def read_scoring_input(
     text: str = "text",
     format: str | None = None,
     chunksize: int | None = 10_000,
+    python_strings: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """Read a corpus file for scoring (the whole file as one chunk when ``chunksize=None``).
+
+    ``python_strings=True`` keeps the ``id`` and ``text`` columns as Python strings
+    (object columns) instead of pandas' string dtype: what ``tonekit score`` asks for, as its chunks go
+    from the file to the tokenizer and back to a file, and each conversion of the texts
+    to the string dtype and back would cost more than reading them.
 
     Rows with problems are kept with their ``error`` (``errors="report"``), after the
     message the file's own ``error`` column gives them, if any; a scored table's
@@ -443,7 +449,8 @@ def read_scoring_input(
     ...     ...
     """
     # The error column of a scored table is its run's: the rows are scored afresh.
-    frames = _frames(path, _resolve_format(path, format), chunksize, "date", True, _is_scored_table)
+    string_dtype = object if python_strings else _STR_DTYPE
+    frames = _frames(path, _resolve_format(path, format), chunksize, "date", True, _is_scored_table, string_dtype)
     lacking_text = f"missing required column {'text'!r}"
     first = True
     for frame in frames:

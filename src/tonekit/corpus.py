@@ -465,10 +465,13 @@ def _parquet_chunks(source: Any, name: str, v: _Validator, chunksize: int | None
 class _Validator:
     """Checks records chunk by chunk; remembers ids across chunks."""
 
-    def __init__(self, name: str, date: str | None, stale_errors: _StaleErrors | None = None) -> None:
+    def __init__(
+        self, name: str, date: str | None, stale_errors: _StaleErrors | None = None, string_dtype: Any = _STR_DTYPE
+    ) -> None:
         self.name = name
         self.date = date
         self.stale_errors = stale_errors
+        self.string_dtype = string_dtype  # of the id and text columns
         self.seen: dict[str, int] = {}  # id -> line (row for Parquet) where first seen
         self.missing: set[str] = set()  # required columns absent from the header
         self.file_problems: list[CorpusProblem] = []
@@ -523,7 +526,7 @@ class _Validator:
         index = pd.RangeIndex(raw.start, raw.start + n)
         frame.index = index
         for pos, col, vals in ((0, "id", ids), (1, "text", texts)):
-            series = pd.Series(vals, index=index, dtype=_STR_DTYPE)
+            series = pd.Series(vals, index=index, dtype=self.string_dtype)
             if col in frame.columns:
                 frame[col] = series
             else:
@@ -695,12 +698,14 @@ def _frames(
     date: str | None,
     report: bool,
     stale_errors: _StaleErrors | None = None,
+    string_dtype: Any = _STR_DTYPE,
 ) -> Iterator[pd.DataFrame]:
     """The checked chunks of :func:`iter_corpus` (the whole file as one when ``chunksize``
     is None). In report mode, the ``error`` column a file already has is kept and the new
     problems appended, unless ``stale_errors(columns)`` says it is a previous run's (the
-    new problems then replace it)."""
-    v = _Validator(_display_name(path), date, stale_errors)
+    new problems then replace it). ``string_dtype`` is the dtype of the id and text
+    columns."""
+    v = _Validator(_display_name(path), date, stale_errors, string_dtype)
     for raw in _raw_chunks(path, fmt, chunksize, v):
         frame, problems = v.check(raw, report)
         if problems and not report:

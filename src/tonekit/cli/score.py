@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with writer:
             chunks: Iterator[pd.DataFrame] = read_scoring_input(
-                args.input, text=args.text_col, format=args.format, chunksize=args.chunk_size
+                args.input, text=args.text_col, format=args.format, chunksize=args.chunk_size,
+                python_strings=True,
             )
             for scored in score_chunks(
                 chunks, text=args.text_col, lexicon=lexicon, batch_size=args.batch_size,
