@@ -15,7 +15,10 @@ Prints three measurements, each quoted as a ratio measured in the same run:
 Statements: 1 to 4 consecutive sentences (seeded) of the bundled DPRK–Japan corpus and,
 where the development data is present, of the Stanford Politeness Corpus requests.
 Every timing is the best of ``--rounds`` runs (for 1., block by block), after a warm-up
-of the tokenizer cache. Seven rounds, not three: with three, the file-to-file ratio of
+of the tokenizer cache. Section 1 also prints the median and quartiles of the paired
+ratios: the tokenizer's time over the engine's on the same block, measured one right
+after the other, in every round (a load spike then moves one ratio, not a contender's
+best time). Seven rounds, not three: with three, the file-to-file ratio of
 one run moved between 0.41 and 0.60 on this machine; with seven, between 0.47 and 0.49.
 """
 
@@ -25,6 +28,7 @@ import argparse
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,13 +130,17 @@ def main() -> None:
             write_corpus(block, Path(tmp) / f"block{i}.jsonl")
             blocks.append((block, Path(tmp) / f"block{i}.jsonl"))
         times = {name: [float("inf")] * len(blocks) for name in ("tok", "engine", "memory")}
+        paired = []  # tokenizer / engine on the same block, one right after the other
         for _ in range(args.rounds):
             for b, (block, path) in enumerate(blocks):
                 start = time.perf_counter()
                 for _ in nlp.tokenizer.pipe(block["text"].tolist()):
                     pass
-                times["tok"][b] = min(times["tok"][b], time.perf_counter() - start)
-                times["engine"][b] = min(times["engine"][b], run_engine(path, dst, 1)[0])
+                tok = time.perf_counter() - start
+                engine = run_engine(path, dst, 1)[0]
+                paired.append(tok / engine)
+                times["tok"][b] = min(times["tok"][b], tok)
+                times["engine"][b] = min(times["engine"][b], engine)
                 start = time.perf_counter()
                 for _ in score_chunks([block], progress=False):
                     pass
@@ -144,7 +152,9 @@ def main() -> None:
         print(f"   {'tonekit score (file to file)':<34}{n / best_one:>12,.0f} rows/s")
         print(f"   {'score_chunks (in memory, no I/O)':<34}{n / best_mem:>12,.0f} rows/s")
         print(f"   ratio tonekit score / tokenizer: {best_tok / best_one:.2f}   (target >= 0.5)")
-        print(f"   ratio in memory / tokenizer:     {best_tok / best_mem:.2f}\n")
+        print(f"   ratio in memory / tokenizer:     {best_tok / best_mem:.2f}")
+        low, median, high = statistics.quantiles(paired, n=4)
+        print(f"   paired ratios tonekit score / tokenizer: median {median:.2f}, quartiles {low:.2f}-{high:.2f}\n")
 
         # 2. two worker processes against one, on the whole file
         best_two = best_two_steady = best_one = best_one_steady = float("inf")
