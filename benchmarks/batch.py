@@ -18,8 +18,9 @@ Every timing is the best of ``--rounds`` runs (for 1., block by block), after a 
 of the tokenizer cache. Section 1 also prints the median and quartiles of the paired
 ratios: the tokenizer's time over the engine's on the same block, measured one right
 after the other, in every round (a load spike then moves one ratio, not a contender's
-best time). Seven rounds, not three: with three, the file-to-file ratio of
-one run moved between 0.41 and 0.60 on this machine; with seven, between 0.47 and 0.49.
+best time). Seven rounds, not three: with three, the file-to-file ratio of the same
+code moved between 0.41 and 0.60 from run to run on this machine; with seven, between
+0.47 and 0.49 on a quiet day and between 0.45 and 0.51 on a busy one.
 """
 
 from __future__ import annotations
