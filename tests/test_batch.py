@@ -257,6 +257,7 @@ def test_score_chunks_streams_one_output_chunk_per_input_chunk(corpus: pd.DataFr
     pd.testing.assert_frame_equal(pd.concat(chunks), whole)
     assert chunks[1].index[0] == 10
 
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
 def test_python_strings_change_the_dtype_of_ids_and_texts_not_the_scores(corpus: pd.DataFrame, tmp_path: Path, suffix: str):
     """``tonekit score`` reads ids and texts as Python strings; the scored rows are the
@@ -280,7 +281,6 @@ def test_python_strings_change_the_dtype_of_ids_and_texts_not_the_scores(corpus:
         assert missing["text"] == "" and missing["n_tokens"] == 0
     else:
         assert "field 'text': missing text" in missing["error"]
-
 
 
 def test_read_scoring_input_accepts_another_text_column(tmp_path: Path):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 import tonekit
-from tonekit.scoring import PRIOR_TOKENS, SCALE, saturate
+from tonekit.scoring import PRIOR_TOKENS, SCALE, saturate, score_cells
 
 
 def kinds(result, term):
@@ -181,3 +181,11 @@ def test_scores_are_deterministic_and_independent_of_the_batch(nlp):
     together = [d._.tonekit for d in nlp.pipe(list(reversed(texts)) + texts, batch_size=2)][3:]
     assert alone == together
     assert [tonekit.score(t) for t in texts] == alone
+
+
+def test_score_cells_name_a_dimension_they_do_not_know():
+    # A lexicon read from CSV is validated; one built by hand reaches the batch row here.
+    slots = {"insult": 7}
+    assert score_cells([("hostility", "insult", 3.0)], 20, slots)[0] == [0, 1, 2, 3, 4, 6, 7]
+    with pytest.raises(ValueError, match="unknown dimension 'anger' of category 'insult'"):
+        score_cells([("anger", "insult", 3.0)], 20, slots)

@@ -228,7 +228,7 @@ class ToneComponent:
             hits = hits_in(doc, False)
             if not hits:
                 continue
-            weights = marker_weights(doc, hits, lexicon, None, graded_words, False)
+            weights = marker_weights(doc, hits, lexicon, None, graded_words, parsed=False)
             if weights:
                 slots, cells = score_cells(weights, len(doc), slots_of)
                 at_rows += [k] * len(slots)
