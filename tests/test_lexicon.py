@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import tonekit
-from tonekit import Lexicon, LexiconError
+from tonekit import Lexicon, LexiconError, Modifiers
 
 CATEGORIES = {
     "insult": {"dimension": "hostility", "definition": "Abuse of a person.", "example": "You fool. (constructed)"},
@@ -17,10 +19,17 @@ CATEGORIES = {
 }
 
 
-def write_lexicon(tmp_path: Path, rows: str, categories=CATEGORIES, name="test-lex") -> Path:
+def write_lexicon(
+    tmp_path: Path,
+    rows: str,
+    categories=CATEGORIES,
+    name="test-lex",
+    header="term,dimension,category,weight,match,note",
+    **meta_extra,
+) -> Path:
     csv_path = tmp_path / f"{name}.csv"
-    csv_path.write_text("term,dimension,category,weight,match,note\n" + rows, encoding="utf-8")
-    meta = {"name": name, "version": "0.1", "language": "en", "categories": categories}
+    csv_path.write_text(header + "\n" + rows, encoding="utf-8")
+    meta = {"name": name, "version": "0.1", "language": "en", "categories": categories, **meta_extra}
     csv_path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
     return csv_path
 
@@ -103,3 +112,87 @@ def test_unreadable_file_is_a_lexicon_error_naming_it(tmp_path):
         Lexicon.from_csv(path)
     with pytest.raises(LexiconError, match="cannot read"):
         Lexicon.from_csv(tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize(
+    ("modifiers", "field"),
+    [
+        # A string is not a list of negators (it would become the negators n, o and t).
+        ({"negation": "not"}, "modifiers.negation"),
+        ({"negation": ["not", " "]}, "modifiers.negation[1]"),
+        ({"negation_factor": "zero"}, "modifiers.negation_factor"),
+        # Negation weakens a marker: a factor above 1 would make "not an idiot" ruder.
+        ({"negation_factor": 2}, "modifiers.negation_factor"),
+        ({"contrast": {"cues": ["but"], "after": "nan"}}, "modifiers.contrast.after"),
+        ({"intensifiers": {"very": -3}}, "modifiers.intensifiers.very"),
+        ({"downtoners": {"slightly": 1.5}}, "modifiers.downtoners.slightly"),
+        ({"distancing": {"cues": ["so-called"], "scare_quote_max_tokens": "five"}}, "modifiers.distancing.scare_quote_max_tokens"),
+        ({"distancing": {"cues": ["so-called"], "weight": 4}}, "modifiers.distancing.weight"),
+    ],
+)
+def test_bad_modifier_values_are_reported_with_file_and_field(tmp_path, modifiers, field):
+    path = write_lexicon(tmp_path, "fool,hostility,insult,2,lemma,\n", modifiers=modifiers)
+    with pytest.raises(LexiconError) as info:
+        Lexicon.from_csv(path)
+    assert [(p.file, p.field) for p in info.value.problems] == [("test-lex.json", field)]
+
+
+def test_modifiers_built_in_memory_are_validated_too():
+    with pytest.raises(LexiconError, match=r"tiny.json, field 'modifiers.negation_factor'"):
+        Lexicon.from_records(
+            [{"term": "fool", "dimension": "hostility", "category": "insult", "weight": 2}],
+            name="tiny",
+            categories=CATEGORIES,
+            modifiers=Modifiers(negation=("not",), negation_factor=math.nan),
+        )
+    with pytest.raises(LexiconError, match=r"field 'modifiers.negation'"):
+        Modifiers.from_dict({"negation": "not"})
+
+
+def test_weights_survive_a_round_trip_exactly_and_change_the_hash(tmp_path):
+    default = Lexicon.default()
+
+    def reweighted(weight: float) -> Lexicon:
+        return default.replace(entries=tuple(replace(e, weight=weight) if e.term == "puppet" else e for e in default))
+
+    precise = reweighted(2.123456789)
+    again = Lexicon.from_csv(precise.to_csv(tmp_path / "precise.csv"))
+    assert next(e.weight for e in again if e.term == "puppet") == 2.123456789
+    # Scores are cached by content hash: weights apart in the 7th digit are two lexicons.
+    assert reweighted(2.1234561).content_hash != reweighted(2.1234564).content_hash
+    # Weights that :g writes exactly keep their text, so existing files and hashes stay.
+    bundled_csv = Path(tonekit.__file__).parent / "data" / "lexicons" / "diplomatic-en.csv"
+    assert default.to_strings()[0] == bundled_csv.read_text(encoding="utf-8")
+
+
+def test_max_weight_must_be_a_positive_number_and_bounds_the_weights(tmp_path):
+    path = write_lexicon(tmp_path, "fool,hostility,insult,2,lemma,\n", max_weight="ten")
+    with pytest.raises(LexiconError) as info:
+        Lexicon.from_csv(path)
+    assert [(p.file, p.field) for p in info.value.problems] == [("test-lex.json", "max_weight")]
+
+    path = write_lexicon(tmp_path, "fool,hostility,insult,2,lemma,\nimbecile,hostility,insult,2.5,lemma,\n", max_weight=2.25)
+    with pytest.raises(LexiconError, match=r"line 3, field 'weight': weight must be in \(0, 2.25\], got 2.5"):
+        Lexicon.from_csv(path)
+
+
+def test_a_repeated_column_is_an_error_naming_it(tmp_path):
+    path = write_lexicon(tmp_path, "fool,hostility,insult,1,2\n", header="term,dimension,category,weight,weight")
+    with pytest.raises(LexiconError) as info:
+        Lexicon.from_csv(path)
+    assert [(p.file, p.line, p.field) for p in info.value.problems] == [("test-lex.csv", 1, "weight")]
+
+
+def test_terms_with_a_line_break_tab_or_doubled_space_are_rejected(tmp_path):
+    rows = (
+        '"political\ndwarf",hostility,insult,2,lemma,\n'  # lines 2-3: a quoted line break
+        "running\tdog,hostility,insult,3,lemma,\n"         # line 4
+        "lying  imbecile,hostility,insult,3,lemma,\n"      # line 5
+        "  fool ,hostility,insult,2,lemma,\n"               # line 6: surrounding spaces are trimmed
+    )
+    with pytest.raises(LexiconError) as info:
+        Lexicon.from_csv(write_lexicon(tmp_path, rows))
+    assert [(p.line, p.field) for p in info.value.problems] == [(2, "term"), (4, "term"), (5, "term")]
+    assert "'political\\ndwarf'" in str(info.value)
+    lex = Lexicon.from_csv(write_lexicon(tmp_path, "  political dwarf ,hostility,insult,2,lemma,\n"))
+    assert [e.term for e in lex] == ["political dwarf"]

@@ -147,6 +147,25 @@ def test_diff_relabel_shows_old_and_new_marker_and_escapes_markdown(default):
     assert "`a\\|b`" in report.to_markdown()
 
 
+def test_diff_markdown_escapes_the_group_column_and_lexicon_labels(default):
+    new = default.replace(
+        version="<img src=x onerror=alert(1)>|2",
+        entries=tuple(e for e in default if e.term != "puppet"),
+    )
+    df = pd.DataFrame({"id": ["d1"], "desk|<b>x</b>": ["Tokyo"], "text": ["Abe is a puppet of Washington."]})
+    markdown = diff(default, new, corpus=df, group="desk|<b>x</b>").to_markdown()
+    assert "<b>" not in markdown and "<img" not in markdown
+    assert markdown.startswith("### Lexicon diff `diplomatic-en@1.2.0` → `diplomatic-en@&lt;img src=x onerror=alert(1)&gt;\\|2`")
+    # The header keeps its six columns: the pipe inside the group name is escaped.
+    assert "| document | desk\\|&lt;b&gt;x&lt;/b&gt; | hostility | courtesy | tone | markers responsible |" in markdown
+
+
+def test_diff_shows_the_exact_weights_of_a_small_reweighting(default):
+    report = diff(default, reweighted(default, "puppet", 2.0000001))
+    assert report.entries[0].describe() == "~ 'puppet' weight 2 -> 2.0000001"
+    assert "| reweighted | puppet | hostility/epithet 2 (lemma) | hostility/epithet 2.0000001 (lemma) |" in report.to_markdown()
+
+
 def test_diff_rejects_a_corpus_without_the_text_column(default):
     with pytest.raises(ValueError, match="no 'body' column"):
         diff(default, default, corpus=pd.DataFrame({"id": ["1"], "text": ["x"]}), text="body")

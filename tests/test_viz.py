@@ -105,3 +105,22 @@ def test_plots_draw(scores):
     fig = compare(scores, groups=["Abe", "Kishida"], n_boot=200).plot()
     assert len(fig.axes) == 3
     plt.close("all")
+
+
+def test_timeline_takes_the_dates_assign_era_takes():
+    import matplotlib.dates as mdates
+
+    aware = pd.DataFrame({
+        "date": pd.to_datetime(["2020-09-16 08:00", "2019-01-01 09:00"]).tz_localize("Asia/Tokyo"),
+        "hostility": [0.1, 0.2],
+        "courtesy": [0.1, 0.1],
+    })
+    # Mixed UTC offsets, as statements collected from several sources come.
+    mixed = aware.assign(date=["2020-09-16T00:30:00+09:00", "2019-01-01T00:00:00-05:00"])
+    for frame in (aware, mixed):
+        assert tonekit.assign_era(frame)["era"].tolist() == ["Suga", "Abe"]
+        ax = plot_timeline(frame)
+        days = [mdates.num2date(x).date().isoformat() for x in ax.collections[0].get_offsets()[:, 0]]
+        assert days == ["2020-09-16", "2019-01-01"]  # the calendar date as written decides the era
+        assert {"Abe", "Suga"} <= {t.get_text() for t in ax.texts}
+        plt.close("all")

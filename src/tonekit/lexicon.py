@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import math
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -77,6 +78,10 @@ class Modifiers:
     to their object ("does not seek retaliation"); other verbs stop it ("will never
     tolerate the provocations"). ``contrast_before``/``contrast_after`` weigh markers on
     either side of a contrast cue in the same sentence ("..., but ...").
+
+    Every factor is a finite number >= 0; ``negation_factor`` and downtoners are at
+    most 1 and intensifiers at least 1. ``distancing_weight`` is a marker weight, in
+    ``(0, max_weight]`` like an entry's; ``scare_quote_max_tokens`` is at least 1.
     """
 
     negation: tuple[str, ...] = ()
@@ -98,24 +103,19 @@ class Modifiers:
         return frozenset(self.negation_transparent)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Modifiers:
-        contrast = data.get("contrast", {})
-        distancing = data.get("distancing", {})
-        return cls(
-            negation=tuple(data.get("negation", ())),
-            negation_exceptions=tuple(data.get("negation_exceptions", ())),
-            negation_factor=float(data.get("negation_factor", 0.0)),
-            negation_transparent=tuple(data.get("negation_transparent", ())),
-            intensifiers={str(k): float(v) for k, v in data.get("intensifiers", {}).items()},
-            downtoners={str(k): float(v) for k, v in data.get("downtoners", {}).items()},
-            contrast=tuple(contrast.get("cues", ())),
-            contrast_before=float(contrast.get("before", 0.5)),
-            contrast_after=float(contrast.get("after", 1.5)),
-            distancing=tuple(distancing.get("cues", ())),
-            distancing_category=str(distancing.get("category", "distancing")),
-            distancing_weight=float(distancing.get("weight", 1.0)),
-            scare_quote_max_tokens=int(distancing.get("scare_quote_max_tokens", 5)),
-        )
+    def from_dict(cls, data: Mapping[str, Any], *, file: str = "lexicon.json") -> Modifiers:
+        """Modifiers from the metadata's ``modifiers`` object.
+
+        Raises :class:`LexiconError` naming ``file`` and each bad field, e.g.
+        ``modifiers.negation`` given a string instead of a list of words.
+        """
+        problems: list[LexiconProblem] = []
+        mods = _parse_modifiers(data, file, problems)
+        # The weight scale is the lexicon's: validate() checks distancing.weight against it.
+        problems.extend(_check_modifiers(mods, file, math.inf))
+        if problems:
+            raise LexiconError(problems)
+        return mods
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -257,10 +257,13 @@ class Lexicon:
         meta = _parse_metadata(metadata, metadata_file, problems)
         rows = _parse_entries(entries_csv, file, problems)
         categories = _parse_categories(meta, metadata_file, problems)
-        problems.extend(_check_entries(rows, categories, _max_weight(meta), file))
+        max_weight = _max_weight(meta, metadata_file, problems)
+        modifiers = _parse_modifiers(meta.get("modifiers", {}), metadata_file, problems)
+        problems.extend(_check_modifiers(modifiers, metadata_file, max_weight))
+        problems.extend(_check_entries(rows, categories, max_weight, file))
         if problems:
             raise LexiconError(problems)
-        return cls._build(meta, categories, [entry for _, entry in rows])
+        return cls._build(meta, categories, [entry for _, entry in rows], modifiers)
 
     def to_strings(self) -> tuple[str, dict[str, Any]]:
         """The entries CSV text and the metadata dict (see :meth:`from_strings`)."""
@@ -298,12 +301,16 @@ class Lexicon:
         elif isinstance(modifiers, Modifiers):
             mods = modifiers
         else:
-            mods = Modifiers.from_dict(modifiers)
+            mods = Modifiers.from_dict(modifiers, file=f"{name or 'lexicon'}.json")
         return cls(name, version, language, cats, tuple(built), mods, description)
 
     @classmethod
     def _build(
-        cls, meta: Mapping[str, Any], categories: Mapping[str, Category], entries: list[Entry]
+        cls,
+        meta: Mapping[str, Any],
+        categories: Mapping[str, Category],
+        entries: list[Entry],
+        modifiers: Modifiers,
     ) -> Lexicon:
         known = {"name", "version", "language", "description", "categories", "modifiers"}
         return cls(
@@ -312,7 +319,7 @@ class Lexicon:
             language=str(meta.get("language", "en")),
             categories=dict(categories),
             entries=tuple(entries),
-            modifiers=Modifiers.from_dict(meta.get("modifiers", {})),
+            modifiers=modifiers,
             description=str(meta.get("description", "")),
             metadata={k: v for k, v in meta.items() if k not in known},
         )
@@ -382,7 +389,8 @@ def validate(lexicon: Lexicon, file: str | None = None) -> list[LexiconProblem]:
                 f"distancing category {mods.distancing_category!r} is not declared",
             )
         )
-    max_weight = float(lexicon.metadata.get("max_weight", DEFAULT_MAX_WEIGHT))
+    max_weight = _max_weight(lexicon.metadata, meta_file, problems)
+    problems.extend(_check_modifiers(mods, meta_file, max_weight))
     rows = [(i + 2, e) for i, e in enumerate(lexicon.entries)]
     problems.extend(_check_entries(rows, lexicon.categories, max_weight, file))
     return problems
@@ -435,11 +443,171 @@ def _parse_metadata(
     return dict(data)
 
 
-def _max_weight(meta: Mapping[str, Any]) -> float:
-    try:
-        return float(meta.get("max_weight", DEFAULT_MAX_WEIGHT))
-    except (TypeError, ValueError):
-        return DEFAULT_MAX_WEIGHT
+def _max_weight(meta: Mapping[str, Any], file: str, problems: list[LexiconProblem]) -> float:
+    """The metadata's ``max_weight``; an invalid one is reported and gives ``inf``, so
+    entries are then only checked for being positive rather than against a made-up bound."""
+    raw = meta.get("max_weight", DEFAULT_MAX_WEIGHT)
+    value = _to_number(raw)
+    if value is None or not math.isfinite(value) or value <= 0:
+        problems.append(
+            LexiconProblem(file, None, "max_weight", f"max_weight must be a finite number > 0, got {raw!r}")
+        )
+        return math.inf
+    return value
+
+
+def _to_number(value: Any) -> float | None:
+    """``value`` as a float, or None when it is not a number. Numeric strings pass, as
+    they always did through float(); a JSON ``true`` is a mistake, not the factor 1."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+# Where each Modifiers field sits in the metadata's "modifiers" object.
+_MODIFIER_FIELDS = {
+    "negation": "negation",
+    "negation_exceptions": "negation_exceptions",
+    "negation_factor": "negation_factor",
+    "negation_transparent": "negation_transparent",
+    "intensifiers": "intensifiers",
+    "downtoners": "downtoners",
+    "contrast": "contrast.cues",
+    "contrast_before": "contrast.before",
+    "contrast_after": "contrast.after",
+    "distancing": "distancing.cues",
+    "distancing_category": "distancing.category",
+    "distancing_weight": "distancing.weight",
+    "scare_quote_max_tokens": "distancing.scare_quote_max_tokens",
+}
+_WORD_FIELDS = ("negation", "negation_exceptions", "negation_transparent", "contrast", "distancing")
+# Factors multiply a marker's weight (scoring.find_markers), so each must be finite and
+# >= 0; negation and downtoners weaken a marker and intensifiers strengthen it, as their
+# names (shown with every marker as evidence) say. (low, high) bounds, inclusive.
+_FACTOR_BOUNDS = {
+    "negation_factor": (0.0, 1.0),
+    "contrast_before": (0.0, math.inf),
+    "contrast_after": (0.0, math.inf),
+    "intensifiers": (1.0, math.inf),
+    "downtoners": (0.0, 1.0),
+}
+
+
+def _parse_modifiers(data: Any, file: str, problems: list[LexiconProblem]) -> Modifiers:
+    """Modifiers from the metadata's ``modifiers`` object. A value of the wrong type is
+    reported (file and field) and replaced by its default; ranges are left to
+    :func:`_check_modifiers`, which also checks modifiers built in memory."""
+    defaults = Modifiers()
+
+    def bad(path: str, message: str) -> None:
+        problems.append(LexiconProblem(file, None, f"modifiers.{path}" if path else "modifiers", message))
+
+    def section(name: str) -> Mapping[str, Any]:
+        value = data.get(name, {})
+        if isinstance(value, Mapping):
+            return value
+        bad(name, f"must be an object, got {value!r}")
+        return {}
+
+    if not isinstance(data, Mapping):
+        bad("", f"must be an object, got {data!r}")
+        return defaults
+    sources = {"": data, "contrast": section("contrast"), "distancing": section("distancing")}
+    values: dict[str, Any] = {}
+    for attr, path in _MODIFIER_FIELDS.items():
+        parent, _, key = path.rpartition(".")
+        if key not in sources[parent]:
+            continue
+        raw = sources[parent][key]
+        if attr in _WORD_FIELDS:
+            # A string is iterable too: "not" would become the negators n, o and t.
+            if isinstance(raw, (list, tuple)):
+                values[attr] = tuple(raw)
+            else:
+                bad(path, f"must be a list of words, got {raw!r}")
+        elif attr in ("intensifiers", "downtoners"):
+            if not isinstance(raw, Mapping):
+                bad(path, f"must be an object of word: factor, got {raw!r}")
+                continue
+            factors = {}
+            for word, factor in raw.items():
+                number = _to_number(factor)
+                if number is None:
+                    bad(f"{path}.{word}", f"factor must be a number, got {factor!r}")
+                else:
+                    factors[str(word)] = number
+            values[attr] = factors
+        elif attr == "distancing_category":
+            if isinstance(raw, str):
+                values[attr] = raw
+            else:
+                bad(path, f"must be a category name, got {raw!r}")
+        elif attr == "scare_quote_max_tokens":
+            number = _to_number(raw)
+            if number is None or not number.is_integer():
+                bad(path, f"must be a whole number of tokens, got {raw!r}")
+            else:
+                values[attr] = int(number)
+        else:
+            number = _to_number(raw)
+            if number is None:
+                bad(path, f"must be a number, got {raw!r}")
+            else:
+                values[attr] = number
+    return replace(defaults, **values)
+
+
+def _check_modifiers(mods: Modifiers, file: str, max_weight: float) -> list[LexiconProblem]:
+    """Problems of modifier values: words non-empty strings, factors finite and within
+    :data:`_FACTOR_BOUNDS`, the distancing weight on the entries' scale."""
+    problems: list[LexiconProblem] = []
+
+    def bad(attr: str, message: str, suffix: str = "") -> None:
+        problems.append(LexiconProblem(file, None, f"modifiers.{_MODIFIER_FIELDS[attr]}{suffix}", message))
+
+    def is_number(value: Any) -> bool:
+        return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+    for attr in _WORD_FIELDS:
+        words = getattr(mods, attr)
+        if isinstance(words, str) or not isinstance(words, (list, tuple)):
+            bad(attr, f"must be a list of words, got {words!r}")
+            continue
+        for i, word in enumerate(words):
+            if not isinstance(word, str) or not word.strip():
+                bad(attr, f"must be a non-empty string, got {word!r}", f"[{i}]")
+    for attr, (low, high) in _FACTOR_BOUNDS.items():
+        value = getattr(mods, attr)
+        if attr in ("intensifiers", "downtoners"):
+            if not isinstance(value, Mapping):
+                bad(attr, f"must be a mapping of word to factor, got {value!r}")
+                continue
+            items = [(f".{word}", word, factor) for word, factor in value.items()]
+        else:
+            items = [("", None, value)]
+        for suffix, word, factor in items:
+            if word is not None and (not isinstance(word, str) or not word.strip()):
+                bad(attr, f"words must be non-empty strings, got {word!r}", suffix)
+            if not is_number(factor) or not low <= factor <= high:
+                span = f"in [{low:g}, {high:g}]" if math.isfinite(high) else f">= {low:g}"
+                bad(attr, f"factor must be a finite number {span}, got {factor!r}", suffix)
+    weight = mods.distancing_weight
+    if not is_number(weight) or not 0 < weight <= max_weight:
+        span = f"in (0, {_number_text(max_weight)}]" if math.isfinite(max_weight) else "> 0"
+        bad("distancing_weight", f"weight must be a finite number {span}, got {weight!r}")
+    if not isinstance(mods.distancing_category, str) or not mods.distancing_category.strip():
+        bad("distancing_category", f"must be a category name, got {mods.distancing_category!r}")
+    count = mods.scare_quote_max_tokens
+    if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
+        bad("scare_quote_max_tokens", f"must be a whole number >= 1, got {count!r}")
+    return problems
 
 
 def _parse_categories(
@@ -501,6 +669,15 @@ def _parse_entries(
         problems.append(LexiconProblem(file, 1, None, f"malformed CSV: {exc}"))
         return []
     header = [h.strip() for h in header]
+    # A repeated column would silently lose one of its values; blank names (trailing
+    # commas from spreadsheets) carry no value and may repeat.
+    repeated = sorted({h for h in header if h and header.count(h) > 1}, key=header.index)
+    for column in repeated:
+        problems.append(
+            LexiconProblem(file, 1, column, f"column {column!r} appears {header.count(column)} times")
+        )
+    if repeated:
+        return []
     missing = [c for c in ENTRY_COLUMNS[:4] if c not in header]
     if missing:
         problems.append(
@@ -572,6 +749,10 @@ def _check_entries(
 
         if not e.term:
             bad("term", "empty term")
+        elif e.term != " ".join(e.term.split()):
+            # Terms are matched token by token: a line break, tab or doubled space never
+            # matches ordinary text, yet Entry.key would hide the difference.
+            bad("term", f"a term is words separated by single spaces (no line break, tab, doubled or surrounding space), got {e.term!r}")
         if e.dimension not in DIMENSIONS:
             bad("dimension", f"dimension must be one of {DIMENSIONS}, got {e.dimension!r}")
         if e.category not in categories:
@@ -583,7 +764,10 @@ def _check_entries(
                 f"not {e.dimension}",
             )
         if not math.isfinite(e.weight) or e.weight <= 0 or e.weight > max_weight:
-            bad("weight", f"weight must be in (0, {max_weight:g}], got {e.weight!r}")
+            if math.isfinite(max_weight):
+                bad("weight", f"weight must be in (0, {_number_text(max_weight)}], got {e.weight!r}")
+            else:
+                bad("weight", f"weight must be a finite number > 0, got {e.weight!r}")
         if e.match not in MATCH_MODES:
             bad("match", f"match must be one of {MATCH_MODES}, got {e.match!r}")
         if not e.term:
@@ -594,8 +778,8 @@ def _check_entries(
                 bad(
                     "term",
                     f"{e.term!r} conflicts with line {prev_line} "
-                    f"({prev.dimension}/{prev.category}/{prev.weight:g} vs "
-                    f"{e.dimension}/{e.category}/{e.weight:g})",
+                    f"({prev.dimension}/{prev.category}/{_number_text(prev.weight)} vs "
+                    f"{e.dimension}/{e.category}/{_number_text(e.weight)})",
                 )
             else:
                 bad("term", f"duplicate of line {prev_line}: {e.term!r}")
@@ -609,8 +793,16 @@ def _entries_csv(entries: Iterable[Entry]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(ENTRY_COLUMNS)
     for e in entries:
-        writer.writerow([e.term, e.dimension, e.category, f"{e.weight:g}", e.match, e.note])
+        writer.writerow([e.term, e.dimension, e.category, _number_text(e.weight), e.match, e.note])
     return buffer.getvalue()
+
+
+def _number_text(value: float) -> str:
+    """Text that reads back as exactly ``value``: ``:g`` wherever that round-trips, so
+    existing files and content hashes are unchanged, else the shortest exact ``repr``."""
+    value = float(value)  # repr of a numpy float would name its type
+    text = format(value, "g")
+    return text if float(text) == value else repr(value)
 
 
 def diff(old, new, corpus=None, group: str | None = None, text: str = "text"):

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from .lexicon import Entry, Lexicon, resolve
+from .lexicon import Entry, Lexicon, _number_text, resolve
 from .batch import score_corpus
 from .pipeline import score
 from .scoring import Marker, ToneResult
@@ -109,14 +109,14 @@ class EntryChange:
     def describe(self) -> str:
         o, n = self.old, self.new
         if self.kind == "added":
-            return f"+ {n.term!r} {n.dimension}/{n.category} weight {n.weight:g}"
+            return f"+ {n.term!r} {n.dimension}/{n.category} weight {_number_text(n.weight)}"
         if self.kind == "removed":
-            return f"- {o.term!r} {o.dimension}/{o.category} weight {o.weight:g}"
+            return f"- {o.term!r} {o.dimension}/{o.category} weight {_number_text(o.weight)}"
         parts = []
         if (o.dimension, o.category) != (n.dimension, n.category):
             parts.append(f"{o.dimension}/{o.category} -> {n.dimension}/{n.category}")
         if o.weight != n.weight:
-            parts.append(f"weight {o.weight:g} -> {n.weight:g}")
+            parts.append(f"weight {_number_text(o.weight)} -> {_number_text(n.weight)}")
         if o.match != n.match:
             parts.append(f"match {o.match} -> {n.match}")
         return f"~ {n.term!r} " + ", ".join(parts)
@@ -284,7 +284,7 @@ class LexiconDiff:
 
     def to_markdown(self, top: int | None = 20) -> str:
         s = self.summary
-        out = [f"### Lexicon diff `{self.old_label}` → `{self.new_label}`", ""]
+        out = [f"### Lexicon diff `{_md(self.old_label)}` → `{_md(self.new_label)}`", ""]
         out.append(
             f"**Entries:** {s['entries_added']} added, {s['entries_removed']} removed, "
             f"{s['entries_relabelled']} relabelled, {s['entries_reweighted']} reweighted"
@@ -301,7 +301,7 @@ class LexiconDiff:
             )
             out += ["", f"**Documents:** {s['documents_changed']} of {self.n_documents} changed{largest}"]
             if self.documents:
-                group_col = f" {self.group} |" if self.group else ""
+                group_col = f" {_md(str(self.group))} |" if self.group else ""
                 out += [
                     "",
                     f"| document |{group_col} hostility | courtesy | tone | markers responsible |",
@@ -339,7 +339,8 @@ def _entry_dict(e: Entry | None) -> dict[str, Any] | None:
 
 
 def _entry_label(e: Entry | None) -> str:
-    return "" if e is None else f"{e.dimension}/{e.category} {e.weight:g} ({e.match})"
+    # Exact weights: a reweighting in the 7th digit must not read "2.12346 -> 2.12346".
+    return "" if e is None else f"{e.dimension}/{e.category} {_number_text(e.weight)} ({e.match})"
 
 
 def _md(text: str) -> str:

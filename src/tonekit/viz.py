@@ -233,11 +233,17 @@ def plot_timeline(
     ax: Any = None,
 ) -> Any:
     """Statement scores over time with shaded tenure bands (default: Japanese prime
-    ministers from :func:`tonekit.eras.japan_prime_ministers`); returns the Axes."""
-    from .eras import japan_prime_ministers
+    ministers from :func:`tonekit.eras.japan_prime_ministers`); returns the Axes.
+
+    ``date`` takes what :func:`tonekit.assign_era` takes (datetimes, time-zone-aware
+    ones, ISO strings with mixed UTC offsets); each statement is placed on its calendar
+    date as written, the day that decides its era.
+    """
+    from .eras import _days, japan_prime_ministers
 
     table = japan_prime_ministers() if tenures is None else tenures
-    when = pd.to_datetime(scores[date])
+    # The eras' own conversion: a point then falls in the band of the era it is assigned.
+    when = pd.Series(pd.to_datetime(_days(scores[date], date)), index=scores.index)
     ax = _axes(ax, (10, 4))
     for metric in metrics:
         ax.scatter(when, scores[metric], s=16, alpha=0.75, label=metric,
