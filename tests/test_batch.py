@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
@@ -73,6 +74,17 @@ def test_non_fast_pipeline_gives_the_numbers_of_that_pipeline():
     out = score_corpus(pd.DataFrame({"id": list("abcd"), "text": texts}), nlp=nlp, progress=False)
     for i, text in enumerate(texts):
         assert_row_equals(out.iloc[i], tonekit.score(text, nlp=nlp))
+
+
+def test_components_after_tonekit_do_not_change_its_batch_scores():
+    # A sentencizer after the component splits sentences for later components only.
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tonekit")
+    nlp.add_pipe("sentencizer", config={"punct_chars": ["."]})
+    texts = ["Is Abe a puppet? But we thank you. (constructed)", HOSTILE, CONTRAST]
+    out = score_corpus(pd.DataFrame({"id": list("abc"), "text": texts}), nlp=nlp, progress=False)
+    for i, text in enumerate(texts):
+        assert_row_equals(out.iloc[i], nlp(text)._.tonekit)
 
 
 def test_results_do_not_depend_on_batch_size(corpus: pd.DataFrame):
@@ -140,7 +152,7 @@ def test_text_longer_than_max_length_is_scored_in_pieces_like_tonekit_score(corp
     out = score_corpus(pd.DataFrame({"id": range(len(long_texts)), "text": long_texts}), nlp=nlp, progress=False)
     for i, text in enumerate(long_texts):
         assert_row_equals(out.iloc[i], tonekit.score(text, nlp=nlp))
-        assert out.iloc[i]["n_tokens"] == len(nlp.tokenizer(text))
+        assert out.iloc[i]["n_tokens"] == sum(not t.is_space for t in nlp.tokenizer(text))  # line breaks are no words
 
 
 def test_existing_error_column_is_kept_and_row_not_scored(broken_jsonl: Path):
@@ -312,3 +324,60 @@ def test_any_texts_give_one_row_each_and_never_crash(texts):
         else:
             assert isinstance(row["error"], str)
             assert np.isnan(row["hostility"])
+
+
+# --------------------------------------------------------------------------- reading for scoring
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_another_text_column_works_in_every_chunk_and_format(tmp_path: Path, suffix: str):
+    # Speeches whose text is in "body"; more rows than one chunk.
+    speeches = pd.DataFrame({"id": ["1", "2", "3"], "body": [HOSTILE, COURTEOUS, CONTRAST]})
+    path = tmp_path / f"speeches{suffix}"
+    tonekit.write_corpus(speeches, path)
+    chunks = list(read_scoring_input(path, text="body", chunksize=2))
+    assert [list(c.columns) for c in chunks] == [["id", "body", "error"]] * 2
+    out = pd.concat(score_chunks(chunks, text="body", progress=False))
+    assert out["error"].isna().all() and "text" not in out.columns
+    assert out["hostility"].tolist()[0] > 0.5 and out["courtesy"].tolist()[1] > 0.5
+
+
+def test_jsonl_records_without_the_other_text_column_fail_naming_it(tmp_path: Path):
+    path = tmp_path / "speeches.jsonl"
+    path.write_text(f'{{"id": 1, "body": "{HOSTILE}"}}\n{{"id": 2, "text": "not this one"}}\n', encoding="utf-8")
+    out = score_corpus(path, text="body", progress=False)
+    assert out.loc[0, "hostility"] > 0.5 and pd.isna(out.loc[0, "error"])
+    assert out.loc[1, "error"].endswith("speeches.jsonl, line 2, field 'body': missing text")
+    assert out.loc[1, "text"] == "not this one"  # an ordinary column here
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_corpus_without_its_text_column_is_refused_in_every_format(tmp_path: Path, suffix: str):
+    path = tmp_path / f"statements{suffix}"
+    tonekit.write_corpus(pd.DataFrame({"id": ["a", "b"], "body": [HOSTILE, COURTEOUS]}), path)
+    with pytest.raises(CorpusError, match="missing required column 'text'"):
+        next(read_scoring_input(path))
+    with pytest.raises(ValueError, match="no text column 'speech'"):
+        next(read_scoring_input(path, text="speech"))
+
+
+def test_dates_in_other_notations_are_kept_and_the_rows_scored(tmp_path: Path):
+    path = tmp_path / "statements.csv"
+    path.write_text(
+        f'id,date,text\na,30/11/2019,"{HOSTILE}"\nb,Nov 2019,"{COURTEOUS}"\nc,2019-11-30T09:00+09:00,"{CONTRAST}"\n',
+        encoding="utf-8",
+    )
+    out = score_corpus(path, progress=False)
+    assert out["date"].tolist() == ["30/11/2019", "Nov 2019", "2019-11-30T09:00+09:00"]
+    assert out["error"].isna().all()
+    assert out.loc[0, "hostility"] > 0.5 and out.loc[1, "courtesy"] > 0.5
+
+
+def test_error_false_or_0_is_no_previous_error(tmp_path: Path):
+    df = pd.DataFrame({"id": ["a", "b", "c"], "text": [HOSTILE] * 3, "error": pd.Series([False, 0, "withheld"], dtype=object)})
+    out = score_corpus(df, progress=False)
+    assert out["error"].tolist() == [None, None, "withheld"]
+    assert out["hostility"].notna().tolist() == [True, True, False]
+    path = tmp_path / "statements.jsonl"
+    path.write_text(f'{{"id": "a", "text": "{HOSTILE}", "error": false}}\n', encoding="utf-8")
+    assert score_corpus(path, progress=False).loc[0, "hostility"] > 0.5

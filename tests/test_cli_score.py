@@ -188,3 +188,179 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, sig: str):
     assert not out.exists()
     if sig == "SIGTERM":  # a catchable signal also removes the temporary file
         assert not list(tmp_path.glob(".*.tmp"))
+
+
+# --------------------------------------------------------------------------- audit fixes
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_optional_jsonl_key_gives_the_same_output_whatever_the_chunk_size(tmp_path: Path):
+    # A "note" that only some statements have, first seen after the first chunk.
+    records = [{"id": f"s{i}", "text": [HOSTILE, COURTEOUS][i % 2]} for i in range(7)]
+    records[4]["note"] = "from KCNA, Pyongyang"
+    records[5]["speaker"] = "FM spokesman"
+    src = write_jsonl(tmp_path / "big.jsonl", records)
+    for suffix in (".csv", ".jsonl", ".parquet"):
+        outputs = []
+        for chunk in ("2", "5", "100"):
+            out = tmp_path / f"out{chunk}{suffix}"
+            assert main(["score", str(src), "-o", str(out), "--chunk-size", chunk, "--no-progress"]) == 0
+            outputs.append(out)
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            tables = [pq.read_table(o) for o in outputs]
+            assert all(t.equals(tables[-1]) for t in tables)
+        else:
+            assert len({o.read_bytes() for o in outputs}) == 1
+        back = read_corpus(outputs[0])
+        assert list(back.columns) == ["id", "text", "note", "speaker", *SCORE_COLUMNS, *CATEGORIES, "error"]
+        assert back["note"].tolist()[4] == "from KCNA, Pyongyang"
+        assert pd.isna(back["note"].tolist()[3]) or back["note"].tolist()[3] == ""  # CSV has no null
+        assert not back["error"].fillna("").any()
+
+
+def test_optional_jsonl_key_to_stdout(tmp_path: Path, capsys):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": HOSTILE}, {"id": "b", "text": COURTEOUS, "note": "n"}])
+    assert main(["score", str(src), "-o", "-", "--chunk-size", "1", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["note"] for r in rows] == [None, "n"] and list(rows[0])[:3] == ["id", "text", "note"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_text_col_on_a_file_larger_than_one_chunk(tmp_path: Path, suffix: str):
+    src = tmp_path / f"speeches{suffix}"
+    tonekit.write_corpus(pd.DataFrame({"id": ["1", "2", "3"], "body": [HOSTILE, COURTEOUS, HOSTILE]}), src)
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(src), "-o", str(out), "--text-col", "body", "--chunk-size", "2", "--no-progress"]) == 0
+    back = pd.read_csv(out)
+    assert list(back.columns[:3]) == ["id", "body", "hostility"] and "text" not in back.columns
+    assert back["error"].isna().all() and (back["hostility"][[0, 2]] > 0.5).all()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_integer_columns_stay_exact_in_every_output_format(tmp_path: Path, suffix: str):
+    # A tweet id that a float would round, missing in one record; line 3 is broken.
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        f'{{"id": "a", "text": "{HOSTILE}", "tweet_id": 1234567890123456789, "n": 1}}\n'
+        f'{{"id": "b", "text": "{COURTEOUS}"}}\n'
+        '{"id": "c", "text": broken}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / f"scores{suffix}"
+    assert main(["score", str(src), "-o", str(out), "--chunk-size", "2", "--no-progress"]) == 0
+    if suffix == ".csv":
+        assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f"a,{HOSTILE},1234567890123456789,1,")
+    elif suffix == ".jsonl":
+        assert '"tweet_id":1234567890123456789,"n":1,' in out.read_text(encoding="utf-8").splitlines()[0]
+    else:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(out)
+        assert table.column("tweet_id").to_pylist() == [1234567890123456789, None, None]
+        assert table.column("n").to_pylist() == [1, None, None]
+
+
+def test_csv_text_longer_than_the_csv_default_field_limit_scores_and_reads_back(tmp_path: Path):
+    src = tmp_path / "long.csv"
+    tonekit.write_corpus(pd.DataFrame({"id": ["a", "b"], "text": [HOSTILE * 2000, COURTEOUS]}), src)
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(src), "-o", str(out), "--no-progress"]) == 0
+    again = tmp_path / "again.jsonl"
+    assert main(["score", str(out), "-o", str(again), "--no-progress"]) == 0  # its own output reads back
+    assert read_corpus(again)["text"].tolist() == [HOSTILE * 2000, COURTEOUS]
+
+
+def test_non_iso_dates_are_kept_and_their_rows_scored(tmp_path: Path):
+    src = tmp_path / "in.csv"
+    src.write_text(f'id,date,text\na,30/11/2019,"{HOSTILE}"\nb,Nov 2019,"{COURTEOUS}"\n', encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(src), "-o", str(out), "--strict", "--no-progress"]) == 0
+    back = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert back["date"].tolist() == ["30/11/2019", "Nov 2019"] and (back["error"] == "").all()
+
+
+def test_stdout_is_utf8_whatever_the_console_encoding(tmp_path: Path):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "Japan — «the so-called» 朝鮮 partner (constructed)"}])
+    env_extra = {"PYTHONIOENCODING": "cp1252"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from tonekit.cli import main; sys.exit(main())",
+         "score", str(src), "-o", "-", "--no-progress"],
+        env={**os.environ, **env_extra, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    stdout, stderr = child.communicate(timeout=300)
+    assert child.returncode == 0, stderr.decode()
+    assert json.loads(stdout.decode("utf-8"))["text"] == "Japan — «the so-called» 朝鮮 partner (constructed)"
+
+
+@pytest.mark.parametrize("case", ["output_dir_missing", "output_is_dir", "input_is_dir", "output_is_input"])
+def test_bad_paths_exit_2_before_scoring_with_one_line_naming_the_path(tmp_path: Path, capsys, case: str):
+    src = tmp_path / "in.csv"
+    tonekit.write_corpus(pd.DataFrame({"id": ["a"], "text": [HOSTILE]}), src)
+    before = src.read_bytes()
+    (tmp_path / "existing.csv").mkdir()
+    source, output, message = {
+        "output_dir_missing": (src, tmp_path / "nodir" / "x.csv", "no such directory"),
+        "output_is_dir": (src, tmp_path / "existing.csv", "output is a directory"),
+        "input_is_dir": (tmp_path / "existing.csv", tmp_path / "x.csv", "input is a directory"),
+        "output_is_input": (src, src, "is the input file"),
+    }[case]
+    assert main(["score", str(source), "-o", str(output), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and str(output if case != "input_is_dir" else source) in err
+    assert ".tmp" not in err
+    assert src.read_bytes() == before and not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+def test_ctrl_c_prints_one_line_exits_130_and_leaves_no_output(tmp_path: Path):
+    src = tmp_path / "big.csv"
+    n = 200_000
+    tonekit.write_corpus(pd.DataFrame({"id": [f"r{i}" for i in range(n)], "text": [HOSTILE] * n}), src)
+    out = tmp_path / "scores.csv"
+    # Its own process group, as a shell job: Ctrl-C reaches the workers too.
+    child = tonekit_command("score", str(src), "-o", str(out), "--chunk-size", "500", "--n-process", "2",
+                            "--no-progress", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not list(tmp_path.glob(".scores.csv.*.tmp")):
+            assert child.poll() is None, child.stderr.read().decode()
+            assert time.monotonic() < deadline, "the run never started writing"
+            time.sleep(0.05)
+    finally:
+        os.killpg(child.pid, signal.SIGINT)
+        _, stderr = child.communicate(timeout=120)
+    assert child.returncode == 130
+    assert stderr.decode() == "tonekit score: interrupted; no output written\n"
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_replaced_column_warning_is_one_line(tmp_path: Path, capsys):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": HOSTILE, "threat": "nuclear test (metadata)"}])
+    assert main(["score", str(src), "-o", str(tmp_path / "out.csv"), "--no-progress"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "warning: input columns replaced by score columns of the same name: threat"
+    assert len(lines) == 2 and lines[1].startswith("tonekit score: 1 rows")
+
+
+def test_error_false_in_jsonl_is_no_previous_error(tmp_path: Path):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": HOSTILE, "error": False}, {"id": "b", "text": COURTEOUS, "error": 0}])
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(src), "-o", str(out), "--strict", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["error"] for r in rows] == [None, None] and rows[0]["hostility"] > 0.5
+
+
+def test_jsonl_without_a_text_key_exits_2_like_csv(tmp_path: Path, capsys):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "body": HOSTILE}, {"id": "b", "body": COURTEOUS}])
+    out = tmp_path / "out.csv"
+    assert main(["score", str(src), "-o", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "in.jsonl, field 'text': missing required column 'text'" in err
+    assert not out.exists()

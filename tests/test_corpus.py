@@ -334,9 +334,11 @@ def test_parquet_chunks_with_varying_content_share_one_schema(tmp_path: Path):
     back = read_corpus(path)
     assert back["id"].tolist() == ["a", "b"]
     assert back["note"].tolist()[1] == "from KCNA" and pd.isna(back["note"].tolist()[0])
-    with pytest.raises(ValueError, match="different columns"):
-        write_corpus([first, first.drop(columns="note")], tmp_path / "bad.parquet")
-    assert not (tmp_path / "bad.parquet").exists()
+    # A chunk that lacks a column gets nulls in it.
+    third = pd.DataFrame({"id": ["c"], "text": [HOSTILE]})
+    write_corpus([second, third], tmp_path / "lacking.parquet")
+    lacking = read_corpus(tmp_path / "lacking.parquet")
+    assert lacking["note"].tolist()[0] == "from KCNA" and pd.isna(lacking["note"].tolist()[1])
 
 
 def test_jsonl_writer_output(tmp_path: Path):
@@ -560,3 +562,164 @@ def test_killed_writer_leaves_no_destination(tmp_path: Path, suffix: str):
         child.stderr.close()
     assert child.returncode == -signal.SIGKILL
     assert not dest.exists()
+
+
+# --------------------------------------------------------------------------- columns that come and go
+
+
+def parquet_table(path: Path):
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_writer_adds_a_column_first_seen_in_a_later_chunk_as_if_written_at_once(tmp_path: Path, suffix: str):
+    # An optional field ("note") that the first chunk lacks and the last one lacks again.
+    df = pd.DataFrame(
+        {
+            "id": ["s1", "s2", "s3", "s4"],
+            "text": [HOSTILE, COURTEOUS, MIXED, "Japan, \"the so-called\" partner"],
+            "note": [None, "from KCNA, Pyongyang", "line\nbreak", None],
+            "hostility": [0.5, 0.25, 0.0, 1.0],
+            "error": [None, None, "x", None],
+        }
+    )
+    once, chunked = tmp_path / f"once{suffix}", tmp_path / f"chunked{suffix}"
+    write_corpus(df, once)
+    chunks = [df.iloc[:1].drop(columns="note"), df.iloc[1:3], df.iloc[3:].drop(columns="note")]
+    assert write_corpus(iter(chunks), chunked) == 4
+    if suffix == ".parquet":
+        assert parquet_table(chunked).equals(parquet_table(once))
+    else:
+        assert chunked.read_bytes() == once.read_bytes()
+    assert list(read_corpus(chunked, errors="report").columns) == ["id", "text", "note", "hostility", "error"]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_writer_inserts_a_new_column_before_the_known_column_that_follows_it(tmp_path: Path):
+    path = tmp_path / "out.csv"
+    chunks = [
+        pd.DataFrame({"id": ["a"], "text": ["x"], "score": [1.0]}),
+        pd.DataFrame({"id": ["b"], "text": ["y"], "speaker": ["KCNA"], "score": [2.0]}),
+        pd.DataFrame({"id": ["c"], "outlet": ["Rodong Sinmun"], "text": ["z"], "score": [3.0]}),
+    ]
+    write_corpus(iter(chunks), path)
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "id,outlet,text,speaker,score",
+        "a,,x,,1.0",
+        "b,,y,KCNA,2.0",
+        "c,Rodong Sinmun,z,,3.0",
+    ]
+
+
+def test_stdout_dash_adds_a_late_column_too(capsys: pytest.CaptureFixture[str]):
+    chunks = [pd.DataFrame({"id": ["s1"], "text": [HOSTILE]}), pd.DataFrame({"id": ["s2"], "text": ["x"], "note": ["n"]})]
+    write_corpus(iter(chunks), "-", format="csv")
+    assert capsys.readouterr().out.splitlines() == ["id,text,note", f"s1,{HOSTILE},", "s2,x,n"]
+
+
+@pytest.mark.parametrize("chunksize", [1, 2, 3, 10])
+def test_jsonl_chunks_have_every_key_seen_so_far_in_the_order_keys_first_appear(tmp_path: Path, chunksize: int):
+    path = tmp_path / "s.jsonl"
+    records = [
+        {"id": "s1", "text": HOSTILE},
+        {"id": "s2", "text": COURTEOUS, "note": "late key"},
+        {"speaker": "KCNA", "id": "s3", "text": MIXED},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    chunks = list(iter_corpus(path, chunksize=chunksize))
+    assert all(list(c.columns)[:2] == ["id", "text"] for c in chunks)
+    assert list(chunks[-1].columns) == ["id", "text", "note", "speaker", "error"]
+    whole = pd.concat(chunks)
+    assert whole["note"].tolist()[1] == "late key" and pd.isna(whole["note"].tolist()[2])
+
+
+@pytest.mark.parametrize("chunksize", [1, 2, 10])
+def test_jsonl_integers_stay_exact_when_a_record_lacks_them_or_a_line_is_broken(tmp_path: Path, chunksize: int):
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"id": "s1", "text": "a", "tweet_id": 1234567890123456789, "n": 1}\n'
+        '{"id": "s2", "text": "b", "tweet_id": null}\n'
+        '{"id": "s3", "text": "c", "tweet_id": 2, "n": 99999999999999999999999}\n'
+        '{"id": "s4", "text": broken}\n',
+        encoding="utf-8",
+    )
+    df = pd.concat(iter_corpus(path, chunksize=chunksize))
+    assert [v for v in df["tweet_id"].tolist() if not pd.isna(v)] == [1234567890123456789, 2]
+    assert df["tweet_id"].isna().tolist() == [False, True, False, True]
+    assert [v for v in df["n"].tolist() if not pd.isna(v)] == [1, 99999999999999999999999]
+    assert all(type(v) is int for v in df["tweet_id"].dropna().tolist())
+    out = tmp_path / "out.jsonl"
+    write_corpus(df, out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert '"tweet_id":1234567890123456789,"n":1' in lines[0] and '"tweet_id":null,"n":null' in lines[1]
+
+
+@pytest.mark.parametrize("chunksize", [2, 10])
+def test_jsonl_integers_mixed_with_fractions_stay_integers(tmp_path: Path, chunksize: int):
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "x", "v": 1}\n{"id": "b", "text": "y", "v": 2.5}\n{"id": "c", "text": "z", "v": "n/a"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    write_corpus(iter_corpus(path, chunksize=chunksize), out)
+    assert [json.loads(line)["v"] for line in out.read_text(encoding="utf-8").splitlines()] == [1, 2.5, "n/a"]
+    assert '"v":1,' in out.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_parquet_integer_column_with_nulls_stays_integer(tmp_path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "s.parquet"
+    pq.write_table(
+        pa.table({"id": ["a", "b", "c"], "text": ["x", "y", "z"], "n": pa.array([1234567890123456789, None, 3])}),
+        path,
+    )
+    df = read_corpus(path)
+    assert df["n"].tolist()[0] == 1234567890123456789 and pd.isna(df["n"].tolist()[1])
+    write_corpus(df, tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "a,x,1234567890123456789",
+        "b,y,",
+        "c,z,3",
+    ]
+
+
+def test_parquet_column_null_in_the_first_chunk_gets_the_type_of_its_later_values(tmp_path: Path):
+    # As read from JSON Lines: a chunk whose records hold only null has an object column.
+    first = pd.DataFrame({"id": ["a"], "text": ["x"], "n": pd.Series([None], dtype=object), "error": [None]})
+    second = pd.DataFrame({"id": ["b"], "text": ["y"], "n": pd.array([7], dtype="Int64"), "error": ["oops"]})
+    path = tmp_path / "s.parquet"
+    write_corpus(iter([first, second]), path)
+    table = parquet_table(path)
+    assert str(table.schema.field("n").type) == "int64" and table.column("n").to_pylist() == [None, 7]
+    assert str(table.schema.field("error").type) == "string"
+
+
+def test_csv_field_longer_than_the_csv_module_default_limit(tmp_path: Path):
+    import csv
+
+    text = HOSTILE * 3000  # over 131,072 characters
+    path = tmp_path / "long.csv"
+    write_corpus(pd.DataFrame({"id": ["s1", "s2"], "text": [text, COURTEOUS]}), path)
+    limit = csv.field_size_limit()
+    assert read_corpus(path)["text"].tolist() == [text, COURTEOUS]
+    chunks = iter_corpus(path, chunksize=1)
+    next(chunks)
+    assert csv.field_size_limit() == limit  # the process-wide setting is back between chunks
+    list(chunks)
+    assert csv.field_size_limit() == limit
+
+
+def test_json_false_or_0_in_the_error_field_is_no_message(tmp_path: Path):
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        f'{{"id": "s1", "text": "{HOSTILE}", "error": false}}\n{{"id": "s2", "text": "x", "error": 0}}\n'
+        '{"id": "s3", "text": "y", "error": "checked by hand"}\n',
+        encoding="utf-8",
+    )
+    df = read_corpus(path, errors="report")
+    assert df["error"].tolist() == [None, None, "checked by hand"]

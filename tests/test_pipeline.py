@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 import tonekit
+from tonekit.pipeline import _space_tokens
 from tonekit.scoring import SCORE_COLUMNS
 
 HOSTILE = "The DPRK will never tolerate the reckless provocations of the Japanese reactionaries."
@@ -80,6 +81,43 @@ def test_to_disk_and_spacy_load_give_identical_scores(tmp_path, nlp):
         for text in (HOSTILE, MIXED, "Seoul will turn into a sea of fire. (constructed)"):
             assert result_tuple(reloaded(text)._.tonekit) == result_tuple(pipeline(text)._.tonekit)
         assert reloaded.get_pipe("tonekit").lexicon == pipeline.get_pipe("tonekit").lexicon
+
+
+def test_a_pipeline_with_a_csv_lexicon_loads_after_the_csv_is_gone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tonekit.Lexicon.default().to_csv("my-lexicon.csv")
+    tonekit.load("my-lexicon.csv").to_disk("model")
+    (tmp_path / "my-lexicon.csv").unlink()
+    reloaded = spacy.load("model")  # the lexicon travels inside the saved pipeline
+    assert result_tuple(reloaded(HOSTILE)._.tonekit) == result_tuple(tonekit.score(HOSTILE))
+
+
+def test_doc_spans_are_set_on_every_doc_and_never_stale(nlp):
+    component = nlp.get_pipe("tonekit")
+    assert len(nlp(HOSTILE).spans["tonekit"]) > 0
+    assert list(nlp("The weather was mild on Tuesday. (constructed)").spans["tonekit"]) == []
+    doc = nlp(HOSTILE)
+    component.set_lexicon(tonekit.Lexicon.from_records(
+        [{"term": "sea of fire", "dimension": "hostility", "category": "threat", "weight": 3}],
+        name="custom", categories={"threat": {"dimension": "hostility", "definition": "Threat of violence."}},
+    ))
+    try:
+        assert list(component(doc).spans["tonekit"]) == []  # re-scored with no marker left
+    finally:
+        component.set_lexicon(tonekit.Lexicon.default())
+
+
+def test_score_refuses_what_it_cannot_honour(nlp):
+    with pytest.raises(ValueError, match="no 'tonekit' component"):
+        tonekit.score(HOSTILE, nlp=spacy.blank("en"))
+    disabled = tonekit.load()
+    disabled.disable_pipe("tonekit")
+    with pytest.raises(ValueError, match="disabled"):
+        tonekit.score(HOSTILE, nlp=disabled)
+    with pytest.raises(ValueError, match="either lexicon= or nlp="):
+        tonekit.score(HOSTILE, nlp=nlp, lexicon="diplomatic-en")
+    with pytest.raises(ValueError, match=r"unpaired surrogate \\ud800 at character 16"):
+        tonekit.score("Abe is a puppet \ud800.")
 
 
 def test_to_bytes_round_trip(nlp):
@@ -159,6 +197,8 @@ def test_text_longer_than_max_length_is_scored_in_pieces():
     assert len(r.markers) == 200 * len(single.markers)
     assert r.n_tokens == 200 * single.n_tokens
     assert all(text[m.start_char : m.end_char] == m.text for m in r.markers)
+    tokens = nlp.tokenizer(text)  # token offsets are the whole text's, not a piece's
+    assert all(tokens[m.start : m.end].text == m.text for m in r.markers)
     whole = tonekit.score(text)  # the default max_length takes it in one piece
     assert r.hostility == pytest.approx(whole.hostility, abs=1e-3)
     assert r.courtesy == pytest.approx(whole.courtesy, abs=1e-3)
@@ -170,6 +210,14 @@ def test_any_text_scores_without_crashing(text):
     r = tonekit.score(text)
     assert 0 <= r.hostility < 1 and 0 <= r.courtesy < 1 and -1 < r.tone < 1
     assert all(text[m.start_char : m.end_char] == m.text for m in r.markers)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "b", ".", " ", "\n", "\r", "\t", "\x0b", "\x0c", "\x1c", "\x1f",
+                                         "\xa0", "\u2003", "\u3000", "\u2028", "é", "'"]), max_size=30))
+def test_whitespace_tokens_are_found_from_the_text_without_fail(nlp, text):
+    doc = nlp.make_doc(text)
+    assert _space_tokens(doc, text) == [t.i for t in doc if t.is_space]
 
 
 @settings(max_examples=100, deadline=None)

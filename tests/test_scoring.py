@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pytest
 
@@ -91,6 +92,50 @@ def test_quoted_speech_is_not_a_scare_quote():
     assert "distancing" not in {m.category for m in r.markers}
     r = tonekit.score('"We are ready for dialogue," the minister said. (constructed)')
     assert "distancing" not in {m.category for m in r.markers}
+
+
+def test_plural_possessives_are_not_scare_quotes():
+    # Constructed condolences: each apostrophe follows a word, so none opens a quotation.
+    r = tonekit.score("We share the victims' grief and the families' sorrow. (constructed)")
+    assert r.hostility == 0 and "distancing" not in {m.category for m in r.markers}
+    assert {m.term for m in r.markers} >= {"grief", "sorrow"} and r.courtesy > 0.5
+    r = tonekit.score("The leaders' so-called 'apology' is a lie. (constructed)")
+    assert [m.text for m in r.markers if m.category == "distancing"] == ["so-called 'apology'"]
+
+
+def test_quoted_so_called_is_one_distancing_marker():
+    r = tonekit.score('The "so-called" apology of Japan. (constructed)')
+    distancing = [m for m in r.markers if m.category == "distancing"]
+    assert [(m.text, m.term) for m in distancing] == [('"so-called" apology', "so-called")]
+    assert next(m for m in r.markers if m.term == "apology").effective_weight == 0
+
+
+@pytest.mark.parametrize("width", [40, 72])
+def test_line_breaks_and_runs_of_spaces_change_no_score(width):
+    """A hard-wrapped or double-spaced statement scores as its single-spaced text: terms
+    and modifiers reach across the breaks, and whitespace is no token of the rates."""
+    corpus = tonekit.corpora.load("dprk_japan", era=False)
+    for text in corpus["text"]:
+        flat = " ".join(text.split())
+        wrapped = textwrap.fill(flat, width, break_long_words=False, break_on_hyphens=False)
+        spaced = flat.replace(". ", ".  ").replace(", ", ",\u00a0")
+        expected = tonekit.score(flat)
+        for variant in (wrapped, spaced):
+            r = tonekit.score(variant)
+            assert (r.hostility, r.courtesy, r.tone, r.n_tokens) == (
+                expected.hostility, expected.courtesy, expected.tone, expected.n_tokens
+            ), variant[:80]
+            assert [(m.term, m.effective_weight, m.modifier_kinds) for m in r.markers] == [
+                (m.term, m.effective_weight, m.modifier_kinds) for m in expected.markers
+            ]
+            assert all(variant[m.start_char : m.end_char] == m.text for m in r.markers)
+
+
+def test_negation_and_intensifiers_reach_across_a_line_break():
+    assert kinds(tonekit.score("He is not\nan idiot. (constructed)"), "idiot") == [("negation",)]
+    assert kinds(tonekit.score("a very\n\nstupid man (constructed)"), "stupid") == [("intensifier",)]
+    r = tonekit.score("Abe is a political\n  dwarf. (constructed)")
+    assert [m.text for m in r.markers] == ["political\n  dwarf"]
 
 
 def test_intensifier_and_downtoner_scale_the_marker():

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 import sys
 import warnings
 from collections import deque
@@ -136,13 +137,15 @@ class _Scorer:
         self.categories = tuple(self.component.lexicon.categories)
         self.columns = self.component.columns
         self.batch_size = batch_size
+        # What runs after the component cannot change its scores (as in nlp(text)).
+        names = nlp.pipe_names
+        self.after = names[names.index("tonekit") :]
         # Tokenizer-only when nothing but a default sentencizer runs before the
         # component: it splits sentences itself, the same way, when a text needs it.
         default_punct = Sentencizer().punct_chars
         self.fast = all(
             isinstance(pipe, Sentencizer) and pipe.punct_chars == default_punct
-            for name, pipe in nlp.pipeline
-            if name != "tonekit"
+            for name, pipe in nlp.pipeline[: names.index("tonekit")]
         )
 
     def score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
@@ -185,9 +188,9 @@ class _Scorer:
             # Tokenized, then scored. Alternating text by text between the tokenizer and
             # the scorer (each evicts the other's tables from the CPU caches) lost 20 of
             # 25 paired timings to this, and sub-batches of 64 texts lost 16 of 25.
-            return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)))
+            return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)), texts)
         score_values = self.component.score_values
-        docs = self.nlp.pipe(texts, disable=["tonekit"], batch_size=self.batch_size)
+        docs = self.nlp.pipe(texts, disable=self.after, batch_size=self.batch_size)
         return np.array([score_values(doc) for doc in docs]).reshape(len(texts), len(self.columns))
 
     def _one(self, text: str) -> _Row:
@@ -228,6 +231,9 @@ def _build(spec: tuple[str, Any, Any]) -> Language:
 
 def _init_worker(spec: tuple[str, Any, Any], batch_size: int) -> None:
     global _WORKER
+    # Ctrl-C reaches the whole process group: the parent stops the pool and reports
+    # it once, instead of every worker printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = _Scorer(_build(spec), batch_size)
 
 
@@ -339,7 +345,8 @@ class _Layout:
             )
         texts = df[self.text].tolist()
         if "error" in df.columns:
-            before = [None if _is_missing(e) or e == "" else str(e) for e in df["error"].tolist()]
+            # Only a non-empty string is a message: JSON false or 0 says there was none.
+            before = [e if isinstance(e, str) and e else None for e in df["error"].tolist()]
         else:
             before = [None] * len(texts)
         return [(i, t) for i, (t, e) in enumerate(zip(texts, before)) if e is None], before
@@ -441,39 +448,36 @@ def read_scoring_input(
     Rows with problems are kept with their ``error`` (``errors="report"``), after the
     message the file's own ``error`` column gives them, if any; a scored table's
     ``error`` column is its previous run's and is replaced, so its rows are scored
-    afresh. Problems of the file itself (a missing ``id`` column, a duplicated header)
+    afresh. Problems of the file itself (a missing ``id`` column, a duplicated header,
+    no ``text`` column; for JSON Lines: no record of the first chunk with the key)
     raise :class:`~tonekit.corpus.CorpusError`. A text column other than ``text`` may
-    be named, in which case the file need not have a ``text`` column.
+    be named, in which case the file need not have a ``text`` column (any ``text``
+    column is then kept as ordinary data). Dates are not parsed: a ``date`` cell is
+    kept as given, whatever its notation.
 
     >>> for chunk in read_scoring_input("speeches.csv", text="body"):  # doctest: +SKIP
     ...     ...
     """
     # The error column of a scored table is its run's: the rows are scored afresh.
+    # The text column is the reader's required one, in every chunk and every format.
+    # Dates are not parsed (date=None): scoring does not need them, and a date in
+    # another notation (30/11/2019) neither fails its row nor gets lost.
     string_dtype = object if python_strings else _STR_DTYPE
-    frames = _frames(path, _resolve_format(path, format), chunksize, "date", True, _is_scored_table, string_dtype)
-    lacking_text = f"missing required column {'text'!r}"
+    frames = _frames(
+        path, _resolve_format(path, format), chunksize, None, True, _is_scored_table, string_dtype,
+        text=text, need_text_key=True,
+    )
     first = True
     for frame in frames:
-        problems = frame.attrs.get("problems", [])
-        file_level = [p for p in problems if p.row is None]
-        lacking = [p for p in file_level if p.field == "text" and p.message == lacking_text]
-        if text != "text" and lacking:
-            # The file has no "text" column but scoring reads another one: drop the
-            # column the reader added and the message it gave every row.
-            file_level = [p for p in file_level if p not in lacking]
-            frame = frame.drop(columns=["text"])
-            message = str(lacking[0])
-            frame["error"] = pd.Series(
-                [None if e is None else "; ".join(m for m in e.split("; ") if m != message) or None
-                 for e in frame["error"].tolist()],
-                index=frame.index,
-                dtype=object,
-            )
-        if first and file_level:
-            raise CorpusError(file_level)
-        if first and text not in frame.columns:
-            name = "<stdin>" if str(path) == "-" else str(path)
-            raise ValueError(f"{name}: no text column {text!r} (columns: {', '.join(map(str, frame.columns))})")
+        if first:
+            file_level = [p for p in frame.attrs.get("problems", []) if p.row is None]
+            if file_level:
+                lacking = any(p.field == text and p.message.startswith("missing required") for p in file_level)
+                if lacking and text != "text":
+                    name = "<stdin>" if str(path) == "-" else str(path)
+                    columns = ", ".join(str(c) for c in frame.columns if c not in (text, "error"))
+                    raise ValueError(f"{name}: no text column {text!r} (columns: {columns})")
+                raise CorpusError(file_level)
         first = False
         yield frame
 
@@ -489,8 +493,9 @@ def score_corpus(
 ) -> pd.DataFrame:
     """Score every statement of a corpus; return the corpus with the scores added.
 
-    ``corpus`` is a DataFrame or a corpus file (read with ``errors="report"``: rows
-    with problems come back with their ``error`` and no scores). ``lexicon`` is a
+    ``corpus`` is a DataFrame or a corpus file (read by :func:`read_scoring_input`,
+    with ``errors="report"``: rows with problems come back with their ``error`` and no
+    scores; dates are kept as given). ``lexicon`` is a
     :class:`~tonekit.Lexicon`, a bundled name or a CSV path; ``nlp`` a pipeline with
     the ``tonekit`` component (e.g. ``tonekit.load()`` plus a trained parser) instead.
     ``n_process > 1`` scores in that many worker processes (worth it from some

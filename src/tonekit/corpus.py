@@ -30,8 +30,11 @@ import math
 import os
 import re
 import secrets
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Union
@@ -288,9 +291,27 @@ def _csv_records(fh: IO[str], name: str) -> Iterator[tuple[int, list[str]]]:
             yield start, record
 
 
+# The largest field the csv module accepts (a C long: 2**31 - 1 on Windows).
+_CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+
+@contextmanager
+def _csv_fields_unlimited() -> Iterator[None]:
+    """The csv module's field size limit (131,072 characters by default, process-wide)
+    lifted while tonekit parses, then put back: a statement may be longer than that."""
+    previous = csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _csv_chunks(fh: IO[str], name: str, v: _Validator, chunksize: int | None) -> Iterator[_Raw]:
     records = _csv_records(fh, name)
-    first = next(records, None)
+    # Per chunk, not per record: between chunks (while the caller has control) the
+    # process-wide limit is the caller's.
+    with _csv_fields_unlimited():
+        first = next(records, None)
     if first is None:
         raise CorpusError([CorpusProblem(name, None, None, None, "empty file: no header line")])
     header_line, header = first
@@ -307,7 +328,8 @@ def _csv_chunks(fh: IO[str], name: str, v: _Validator, chunksize: int | None) ->
     width = len(columns)
     start, produced = 0, False
     while True:
-        batch = _take(records, chunksize)
+        with _csv_fields_unlimited():
+            batch = _take(records, chunksize)
         if not batch and produced:
             return
         cells: dict[str, list[Any]] = {c: [] for c in columns}
@@ -320,7 +342,7 @@ def _csv_chunks(fh: IO[str], name: str, v: _Validator, chunksize: int | None) ->
             for j, col in enumerate(columns):
                 cells[col].append(record[j] if j < len(record) else _ABSENT)
             lines.append(line)
-        values = {c: cells[c] for c in ("id", "text", v.date) if c in cells}
+        values = {c: cells[c] for c in ("id", v.text, v.date) if c in cells}
         # Validated columns are replaced later: a cheap placeholder keeps their position.
         frame = pd.DataFrame(
             {
@@ -404,6 +426,10 @@ def _escape_unpaired(value: Any) -> Any:
 def _jsonl_chunks(fh: IO[bytes], name: str, v: _Validator, chunksize: int | None) -> Iterator[_Raw]:
     records = _jsonl_records(fh, name)
     start, produced = 0, False
+    # Every key seen so far, in the order keys first appear in the file: each chunk has
+    # all of them (null where its records lack one), so a key that is optional, or
+    # first appears late, gives the same columns in the same order whatever the chunk size.
+    known: dict[str, None] = {}
     while True:
         batch = _take(records, chunksize)
         if not batch and produced:
@@ -420,14 +446,60 @@ def _jsonl_chunks(fh: IO[bytes], name: str, v: _Validator, chunksize: int | None
             dicts.append(record)
         # id, text and date are taken out of the records (validation builds their
         # columns); the others make the frame, in the order the keys first appear.
-        columns = list(dict.fromkeys(itertools.chain.from_iterable(dicts)))
-        values = {k: [d.pop(k, _ABSENT) for d in dicts] for k in ("id", "text", v.date) if k}
+        known.update(dict.fromkeys(itertools.chain.from_iterable(dicts)))
+        columns = list(known)
+        values = {k: [d.pop(k, _ABSENT) for d in dicts] for k in ("id", v.text, v.date) if k}
+        # (Stops at the first record with the key: the first, as a rule.)
+        lacking_text = all(x is _ABSENT for x in values[v.text]) if not produced and v.need_text_key else False
+        if lacking_text and len(broken) < len(dicts):  # records, not only broken lines
+            v.missing.add(v.text)
+            v.file_problem(None, v.text, f"missing required column {v.text!r} (no record of the first chunk has it)")
         others = [c for c in columns if c not in values]
         frame = pd.DataFrame.from_records(dicts, columns=others) if others else pd.DataFrame(index=range(len(dicts)))
+        _exact_integers(frame, dicts)
         frame = frame.reindex(columns=columns)
         lines: list[int | None] = [line for line, _, _ in batch]
         yield _Raw(frame, values, lines, start, pre, broken)
         produced, start = True, start + len(batch)
+
+
+_INT64_RANGE = (-(1 << 63), (1 << 63) - 1)
+
+
+def _exact_integers(frame: pd.DataFrame, dicts: list[dict[str, Any]]) -> None:
+    """Turn back into integers the columns pandas made float only because some records
+    lack the key or hold null, or mix integers with fractions (1 would become 1.0,
+    1234567890123456789 lose digits): the JSON text says which numbers are integers.
+
+    Only float columns holding a whole number are looked at record by record, so a
+    chunk of integers without gaps (an integer column), or of fractions, costs nothing
+    more. Integers mixed with fractions are kept as written in an object column.
+    """
+    for col in frame.columns:
+        if frame[col].dtype.kind != "f":
+            continue
+        numbers = frame[col].to_numpy()
+        if not (numbers == np.trunc(numbers)).any():  # NaN is never equal
+            continue  # fractions (and gaps) only: no integer became a float
+        cells = [d.get(col) for d in dicts]
+        kinds = set(map(type, cells))
+        if int not in kinds:
+            continue  # floats such as 1.0 stay floats
+        ints = [c for c in cells if type(c) is int]
+        if kinds <= {int, type(None)} and _INT64_RANGE[0] <= min(ints) and max(ints) <= _INT64_RANGE[1]:
+            frame[col] = pd.array(cells, dtype="Int64")
+        else:  # beyond 64 bits, or with fractions: Python numbers, exactly
+            frame[col] = pd.Series(cells, index=frame.index, dtype=object)
+
+
+def _nullable_integer(arrow_type: Any) -> Any:
+    """The pandas nullable dtype of an Arrow integer type (``types_mapper`` of to_pandas)."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type):
+        prefix = "UInt" if pa.types.is_unsigned_integer(arrow_type) else "Int"
+        return pd.api.types.pandas_dtype(f"{prefix}{arrow_type.bit_width}")
+    return None
 
 
 def _parquet_chunks(source: Any, name: str, v: _Validator, chunksize: int | None) -> Iterator[_Raw]:
@@ -453,7 +525,11 @@ def _parquet_chunks(source: Any, name: str, v: _Validator, chunksize: int | None
         names = batch.schema.names
         frame = batch.to_pandas()
         frame.index = pd.RangeIndex(len(frame))
-        values = {c: batch.column(c).to_pylist() for c in ("id", "text", v.date) if c and c in names}
+        for i, col in enumerate(batch.columns):
+            # pandas would make an integer column with nulls float: keep it nullable integer.
+            if pa.types.is_integer(col.type) and col.null_count:
+                frame.isetitem(i, col.to_pandas(types_mapper=_nullable_integer).array)
+        values = {c: batch.column(c).to_pylist() for c in ("id", v.text, v.date) if c and c in names}
         n = batch.num_rows
         yield _Raw(frame, values, [None] * n, start)
         produced, start = True, start + n
@@ -466,10 +542,20 @@ class _Validator:
     """Checks records chunk by chunk; remembers ids across chunks."""
 
     def __init__(
-        self, name: str, date: str | None, stale_errors: _StaleErrors | None = None, string_dtype: Any = _STR_DTYPE
+        self,
+        name: str,
+        date: str | None,
+        stale_errors: _StaleErrors | None = None,
+        string_dtype: Any = _STR_DTYPE,
+        text: str = "text",
+        need_text_key: bool = False,
     ) -> None:
         self.name = name
         self.date = date
+        self.text = text  # the required text column (scoring may name another one)
+        # JSON Lines has no header: with this, a first chunk whose records all lack the
+        # text key is a file problem, as a CSV header without it is.
+        self.need_text_key = need_text_key
         self.stale_errors = stale_errors
         self.string_dtype = string_dtype  # of the id and text columns
         self.seen: dict[str, int] = {}  # id -> line (row for Parquet) where first seen
@@ -482,7 +568,7 @@ class _Validator:
 
     def require(self, columns: Iterable[str], header_line: int | None) -> None:
         present = set(columns)
-        for col in REQUIRED_COLUMNS:
+        for col in ("id", self.text):
             if col not in present:
                 self.missing.add(col)
                 self.file_problem(header_line, col, f"missing required column {col!r}")
@@ -499,7 +585,7 @@ class _Validator:
         texts: list[str | None] = [None] * n
         dates: list[dt.date | None] = [None] * n
         id_cells = None if "id" in self.missing else raw.values["id"]
-        text_cells = None if "text" in self.missing else raw.values["text"]
+        text_cells = None if self.text in self.missing else raw.values[self.text]
         date_cells = raw.values.get(self.date) if self.date and self.date in raw.frame.columns else None
         seen = self.seen
         for i in range(n):
@@ -515,7 +601,7 @@ class _Validator:
                     ids[i] = self._check_id(value, raw, i, flag)
             if text_cells is not None:
                 value = text_cells[i]
-                texts[i] = value if type(value) is str else self._check_text(value, i, flag)
+                texts[i] = value if type(value) is str else self._check_text(value, i, flag, self.text)
             if date_cells is not None:
                 cell = date_cells[i]
                 dates[i], msg = _parse_date(None if cell is _ABSENT else cell)
@@ -525,7 +611,7 @@ class _Validator:
         frame = raw.frame
         index = pd.RangeIndex(raw.start, raw.start + n)
         frame.index = index
-        for pos, col, vals in ((0, "id", ids), (1, "text", texts)):
+        for pos, col, vals in ((0, "id", ids), (1, self.text, texts)):
             series = pd.Series(vals, index=index, dtype=self.string_dtype)
             if col in frame.columns:
                 frame[col] = series
@@ -573,24 +659,27 @@ class _Validator:
         return value
 
     @staticmethod
-    def _check_text(value: Any, i: int, flag: _Flag) -> str | None:
+    def _check_text(value: Any, i: int, flag: _Flag, col: str = "text") -> str | None:
         if value is _ABSENT:
-            flag(i, "text", "missing text")
+            flag(i, col, "missing text")
             return None
         if _is_missing(value):
-            flag(i, "text", "missing text (null)")
+            flag(i, col, "missing text (null)")
             return None
         if not isinstance(value, str):
-            flag(i, "text", f"text must be a string, not {_kind(value)}")
+            flag(i, col, f"text must be a string, not {_kind(value)}")
             return None
         return value  # "" is a valid (empty) statement
 
 
 def _joined(before: Any, now: str | None) -> str | None:
-    """A row's error: the message the file already gave it, then the problems found now."""
-    if _is_missing(before) or before == "":
+    """A row's error: the message the file already gave it, then the problems found now.
+
+    Only a non-empty string is a message: ``false`` or ``0`` in a JSON ``error`` field
+    says there was none.
+    """
+    if not isinstance(before, str) or before == "":
         return now
-    before = str(before)
     if now is None or now in before:
         return before
     return f"{before}; {now}"
@@ -699,13 +788,16 @@ def _frames(
     report: bool,
     stale_errors: _StaleErrors | None = None,
     string_dtype: Any = _STR_DTYPE,
+    text: str = "text",
+    need_text_key: bool = False,
 ) -> Iterator[pd.DataFrame]:
     """The checked chunks of :func:`iter_corpus` (the whole file as one when ``chunksize``
     is None). In report mode, the ``error`` column a file already has is kept and the new
     problems appended, unless ``stale_errors(columns)`` says it is a previous run's (the
     new problems then replace it). ``string_dtype`` is the dtype of the id and text
-    columns."""
-    v = _Validator(_display_name(path), date, stale_errors, string_dtype)
+    columns; ``text`` names the required text column; with ``need_text_key``, JSON Lines
+    whose first chunk has no record with that key lacks the column, as a CSV header would."""
+    v = _Validator(_display_name(path), date, stale_errors, string_dtype, text, need_text_key)
     for raw in _raw_chunks(path, fmt, chunksize, v):
         frame, problems = v.check(raw, report)
         if problems and not report:
@@ -904,6 +996,14 @@ def _csv_line(cells: list[str]) -> str:
     return (",".join(map(_csv_quoted, cells)) or '""') + "\n"  # a lone empty cell must not look like a blank line
 
 
+def _only_numbers(series: pd.Series) -> bool:
+    """Whether an object column holds integers and floats (and nulls), both."""
+    if not len(series) or isinstance(series.iloc[0], str):  # text: no need to look further
+        return False
+    kinds = set(map(type, series))
+    return float in kinds and int in kinds and kinds <= {int, float, type(None)}
+
+
 def _arrow_array(series: pd.Series) -> Any:
     """Arrow array with a type that does not depend on the chunk's contents."""
     import pyarrow as pa
@@ -913,6 +1013,10 @@ def _arrow_array(series: pd.Series) -> Any:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         tz = getattr(series.dtype, "tz", None)
         return pa.array(series.dt.as_unit("us"), type=pa.timestamp("us", tz=None if tz is None else str(tz)))
+    if series.dtype == object and _only_numbers(series):
+        # Integers mixed with fractions (as JSON Lines gives them): a float column, as
+        # pandas would have made it.
+        return pa.array([None if x is None else float(x) for x in series], type=pa.float64())
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         # Strings stay strings; anything else in an object column becomes its JSON text.
         vals = [None if _is_missing(x) else (x if isinstance(x, str) else _csv_cell(x)) for x in series]
@@ -951,6 +1055,76 @@ def _unencodable(df: pd.DataFrame) -> str | None:
     return None
 
 
+def _merged_columns(known: list[str], columns: list[str]) -> list[str]:
+    """``known`` with the ``columns`` it lacks, each inserted before the first known
+    column that follows it in ``columns`` (at the end where none does).
+
+    >>> _merged_columns(["id", "text", "hostility", "error"], ["id", "text", "note", "hostility", "error"])
+    ['id', 'text', 'note', 'hostility', 'error']
+    """
+    merged = list(known)
+    present = set(known)
+    for i, col in enumerate(columns):
+        if col in present:
+            continue
+        following = next((c for c in columns[i + 1 :] if c in present), None)
+        merged.insert(len(merged) if following is None else merged.index(following), col)
+    return merged
+
+
+def _widen_csv(source: IO[bytes], target: IO[str], old: list[str], columns: list[str]) -> None:
+    """Copy the CSV records of ``source`` (columns ``old``) to ``target`` with the
+    header ``columns``, empty cells in the columns ``old`` lacks."""
+    text = io.TextIOWrapper(source, encoding="utf-8", newline="")
+    try:
+        with _csv_fields_unlimited():
+            reader = csv.reader(text, strict=True)
+            next(reader, None)  # the old header
+            target.write(_csv_line(columns))
+            where = {c: j for j, c in enumerate(old)}
+            picks = [where.get(c) for c in columns]
+            for record in reader:
+                target.write(_csv_line(["" if j is None else record[j] for j in picks]))
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def _widen_jsonl(source: IO[bytes], target: IO[bytes], old: list[str], columns: list[str]) -> None:
+    """Copy the JSON Lines records of ``source`` (written with the members ``old``, in
+    that order) to ``target`` with the members ``columns``: ``null`` in the added ones,
+    the others as written (byte for byte, so the result equals writing all at once)."""
+    scan = json.JSONDecoder().raw_decode
+    where = {c: j for j, c in enumerate(old)}
+    added = {c: _json_bytes(c) + b":null" for c in columns if c not in where}
+    for raw in source:
+        line = raw.decode("utf-8")
+        members: list[bytes] = []
+        pos = 1  # after "{"; the writer puts no spaces between tokens
+        while line[pos] != "}":
+            _, end = scan(line, pos)  # the key
+            _, end = scan(line, end + 1)  # its value, after ":"
+            members.append(line[pos:end].encode("utf-8"))
+            pos = end + 1 if line[end] == "," else end
+        target.write(b"{" + b",".join(added[c] if c in added else members[where[c]] for c in columns) + b"}\n")
+
+
+def _copy_to_stdout(spool: IO[bytes]) -> None:
+    """Copy the spooled output to standard output as UTF-8 bytes, whatever the console
+    encoding (stdin is read as UTF-8 too)."""
+    spool.seek(0)
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (e.g. io.StringIO): decoded
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        while block := spool.read(1 << 20):
+            sys.stdout.write(decoder.decode(block))
+        sys.stdout.write(decoder.decode(b"", final=True))
+    else:
+        shutil.copyfileobj(spool, out, 1 << 20)
+        out.flush()
+    sys.stdout.flush()
+
+
 class CorpusWriter:
     """Write a corpus chunk by chunk, atomically.
 
@@ -958,10 +1132,14 @@ class CorpusWriter:
     moved into place with :func:`os.replace` only when the writer is closed
     without error. An exception, Ctrl-C or a killed process therefore never
     leaves a partial file at the destination (a killed process may leave the
-    hidden ``.name.*.tmp`` file behind). ``"-"`` writes CSV/JSONL to stdout.
+    hidden ``.name.*.tmp`` file behind). ``"-"`` writes CSV/JSONL to stdout, in
+    UTF-8, all at once on close (spooled in an anonymous temporary file meanwhile).
 
-    The first chunk fixes the columns; later chunks must have the same columns
-    (in any order). The index is not written. Datetimes are written as ISO
+    The first chunk gives the columns; a later chunk may have them in any order,
+    lack some (null in its rows) or add some: an added column is inserted before the
+    first known column that follows it in that chunk, and the rows already written
+    get nulls in it (the temporary file is written again once), so the output does
+    not depend on how the rows were split into chunks. The index is not written. Datetimes are written as ISO
     dates (``2019-11-30``) when they fall on midnight, else as ISO datetimes;
     NaN/NaT/None become empty CSV cells, JSON ``null`` or Parquet nulls.
 
@@ -984,6 +1162,7 @@ class CorpusWriter:
         self._header_written = False
         self._parquet: Any = None
         self._schema: Any = None
+        self._provisional: set[str] = set()  # Parquet columns with only nulls so far
         self._chunk = 0
 
     # -- lifecycle
@@ -1004,25 +1183,34 @@ class CorpusWriter:
             pass
 
     def _open(self) -> None:
-        if self._fh is not None:
-            return
+        if self._fh is None:
+            self._tmp, self._fh = self._new_file()
+
+    def _new_file(self) -> tuple[str | None, Any]:
+        """A new hidden temporary file: its path (None for stdout's) and its handle, text
+        in UTF-8 for CSV, binary otherwise.
+
+        Standard output is spooled to an anonymous temporary file and copied out on
+        close: a column that first appears in a later chunk can then still be added to
+        the rows before (see :meth:`_widen`), and a failed run writes nothing.
+        """
         if self.stdout:
-            self._fh = sys.stdout
-            return
-        dest = Path(self.path)
-        while True:
-            tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
-            try:
-                # 0o666 so the umask applies as for any new file (mkstemp would force 0o600).
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-                break
-            except FileExistsError:
-                continue
-        self._tmp = str(tmp)
-        if self.format in ("parquet", "jsonl"):
-            self._fh = os.fdopen(fd, "wb")
+            tmp, binary = None, tempfile.TemporaryFile("w+b")
         else:
-            self._fh = open(fd, "w", encoding="utf-8", newline="")
+            dest = Path(self.path)
+            while True:
+                path = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
+                try:
+                    # 0o666 so the umask applies as for any new file (mkstemp would force 0o600).
+                    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+                    fd = os.open(path, flags, 0o666)
+                    break
+                except FileExistsError:
+                    continue
+            tmp, binary = str(path), os.fdopen(fd, "w+b")
+        if self.format == "csv":
+            return tmp, io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        return tmp, binary
 
     def write(self, df: pd.DataFrame) -> None:
         """Append the rows of ``df``."""
@@ -1042,8 +1230,7 @@ class CorpusWriter:
                     self._fh.write(_csv_lines(df.iloc[start : start + _WRITE_BLOCK]))
             elif self.format == "jsonl":
                 for start in range(0, len(df), _WRITE_BLOCK):
-                    data = _jsonl_bytes(df.iloc[start : start + _WRITE_BLOCK])
-                    self._fh.write(data.decode() if self.stdout else data)
+                    self._fh.write(_jsonl_bytes(df.iloc[start : start + _WRITE_BLOCK]))
             else:
                 self._write_parquet(df)
         except UnicodeEncodeError as exc:
@@ -1058,25 +1245,124 @@ class CorpusWriter:
         if self._columns is None:
             self._columns = columns
             return df
-        if set(columns) != set(self._columns):
-            extra = sorted(set(columns) - set(self._columns))
-            lacking = sorted(set(self._columns) - set(columns))
-            raise ValueError(
-                f"chunk {self._chunk} written to {self.path!r} has different columns than the first chunk"
-                f" (extra: {extra}, missing: {lacking})"
-            )
-        return df[self._columns]
+        if columns == self._columns:  # the common case
+            return df
+        if not set(columns) <= set(self._columns):
+            self._widen(_merged_columns(self._columns, columns), df)
+        # A column earlier chunks had and this one lacks is null in its rows.
+        return df.reindex(columns=self._columns)
+
+    def _widen(self, columns: list[str], df: pd.DataFrame) -> None:
+        """Make ``columns`` (the present ones plus new ones) the file's columns: the rows
+        already written get nulls in the new ones.
+
+        The temporary file is written again once, with the added columns: rare (a key
+        that first appears after the first chunk), and memory stays bounded, where
+        holding rows back until every column is known would not. CSV and JSON Lines
+        rows are copied as written, with empty cells (``null`` members) added; Parquet
+        row groups are copied with null columns.
+        """
+        old = self._columns or []
+        self._columns = columns
+        if self._fh is None:  # nothing written yet
+            return
+        if self.format == "parquet":
+            self._widen_parquet(old, df)
+            return
+        self._fh.flush()
+        source = self._fh.buffer if self.format == "csv" else self._fh
+        source.seek(0)
+        tmp, fh = self._new_file()
+        try:
+            if self.format == "csv":
+                _widen_csv(source, fh, old, columns)
+            else:
+                _widen_jsonl(source, fh, old, columns)
+        except BaseException:
+            fh.close()
+            if tmp is not None:
+                os.unlink(tmp)
+            raise
+        self._replace_file(tmp, fh)
+
+    def _replace_file(self, tmp: str | None, fh: Any) -> None:
+        """Continue in the new temporary file ``tmp``; the previous one is removed."""
+        self._fh.close()
+        if self._tmp is not None:
+            os.unlink(self._tmp)
+        self._tmp, self._fh = tmp, fh
+
+    def _widen_parquet(self, old: list[str], df: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        if self._parquet is None:  # the file was opened but has no table yet
+            return
+        fields = []
+        for col in self._columns or []:
+            if col in old:
+                fields.append(self._schema.field(col))
+            else:
+                arr = _arrow_array(df[col])
+                if arr.null_count == len(arr):
+                    self._provisional.add(col)
+                fields.append(pa.field(col, arr.type))
+        self._rewrite_parquet(pa.schema(fields))
+
+    def _rewrite_parquet(self, schema: Any) -> None:
+        """Write the Parquet file again with ``schema``: a column it adds, or whose type
+        it changes (one that held only nulls so far), is null in the rows written."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        old = self._schema
+        self._parquet.close()
+        self._parquet = None
+        self._fh.flush()
+        self._fh.seek(0)
+        source = pq.ParquetFile(self._fh)
+        kept = {f.name for f in schema if f.name in old.names and old.field(f.name).type == f.type}
+        tmp, fh = self._new_file()
+        try:
+            writer = pq.ParquetWriter(fh, schema)
+            for i in range(source.num_row_groups):
+                group = source.read_row_group(i)
+                arrays = [
+                    group.column(f.name) if f.name in kept else pa.nulls(group.num_rows, f.type) for f in schema
+                ]
+                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        except BaseException:
+            fh.close()
+            if tmp is not None:
+                os.unlink(tmp)
+            raise
+        self._replace_file(tmp, fh)
+        self._parquet, self._schema = writer, schema
 
     def _write_parquet(self, df: pd.DataFrame) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        columns = self._columns or []
+        fresh = [_arrow_array(df.iloc[:, i]) for i in range(len(columns))]
+        if self._parquet is not None and self._provisional:
+            # A column with nothing but nulls so far got a stand-in type: the first real
+            # values give it theirs, so the types do not depend on the chunk size.
+            retyped = {}
+            for col, arr in zip(columns, fresh):
+                if col in self._provisional and arr.null_count < len(arr):
+                    self._provisional.discard(col)
+                    if arr.type != self._schema.field(col).type:
+                        retyped[col] = arr.type
+            if retyped:
+                fields = [pa.field(f.name, retyped.get(f.name, f.type)) for f in self._schema]
+                self._rewrite_parquet(pa.schema(fields))
         arrays = []
-        for i, col in enumerate(self._columns or []):
-            arr = _arrow_array(df.iloc[:, i])
+        for col, arr in zip(columns, fresh):
             if self._schema is not None:
                 want = self._schema.field(col).type
-                if arr.type != want:
+                if arr.type != want and arr.null_count == len(arr):  # e.g. a column this chunk lacks
+                    arr = pa.nulls(len(arr), want)
+                elif arr.type != want:
                     try:
                         arr = arr.cast(want)
                     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -1085,8 +1371,9 @@ class CorpusWriter:
                             f"but {want} in the first chunk ({exc})"
                         ) from None
             arrays.append(arr)
-        table = pa.Table.from_arrays(arrays, names=self._columns or [])
+        table = pa.Table.from_arrays(arrays, names=columns)
         if self._parquet is None:
+            self._provisional = {col for col, arr in zip(columns, fresh) if arr.null_count == len(arr)}
             self._schema = table.schema
             self._parquet = pq.ParquetWriter(self._fh, self._schema)
         self._parquet.write_table(table)
@@ -1102,7 +1389,10 @@ class CorpusWriter:
             if self._parquet is not None:
                 self._parquet.close()
             self._fh.flush()
-            if not self.stdout:
+            if self.stdout:
+                _copy_to_stdout(self._fh.buffer if self.format == "csv" else self._fh)
+                self._fh.close()
+            else:
                 os.fsync(self._fh.fileno())
                 self._fh.close()
                 os.replace(self._tmp, self.path)  # atomic: the destination is all or nothing
@@ -1114,8 +1404,6 @@ class CorpusWriter:
     def abort(self) -> None:
         """Discard everything written; the destination is left untouched."""
         self.closed = True
-        if self.stdout:
-            return
         for closer in (self._parquet, self._fh):
             try:
                 if closer is not None:

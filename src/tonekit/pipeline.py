@@ -17,8 +17,9 @@ True
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -27,12 +28,13 @@ from typing import Any
 import numpy as np
 import spacy
 import srsly
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 
+from .corpus import _surrogate_in
 from .lexicon import Entry, Lexicon, resolve
 from .scoring import (
     QUOTE_CHARS,
@@ -114,20 +116,26 @@ class ToneComponent:
         self._orth = PhraseMatcher(self.vocab, attr="ORTH")
         self._lemma = PhraseMatcher(self.vocab, attr="LEMMA")
         self._has_orth = self._has_lemma = False
+        # Consecutive words of a pattern, by lowercase id: a whitespace token between two
+        # such words may split a term ("political\ndwarf"), between any others it cannot.
+        self._word_pairs: set[tuple[int, int]] = set()
         for i, entry in enumerate(lexicon.entries):
             key = self._key(f"tonekit.entry.{i}", ("entry", entry, 1.0))
             words = [t.text for t in self._make_doc(entry.term)]
+            lowered = [w.lower() for w in words]
             if entry.match == "exact":
                 self._orth.add(key, [Doc(self.vocab, words=words)])
                 self._has_orth = True
+                self._add_word_pairs(lowered)
                 continue
-            lowered = [w.lower() for w in words]
             variants = [lowered]
             if entry.match == "lemma":
                 variants = _inflected_variants(tuple(lowered), lexicon.language)
                 self._lemma.add(key, [Doc(self.vocab, words=lowered, lemmas=lowered)])
                 self._has_lemma = True
             self._lower.add(key, [Doc(self.vocab, words=v) for v in variants])
+            for variant in variants:
+                self._add_word_pairs(variant)
         mods = lexicon.modifiers
         cue_groups: list[tuple[str, dict[str, float]]] = [
             ("negation", dict.fromkeys(mods.negation, mods.negation_factor)),
@@ -150,6 +158,11 @@ class ToneComponent:
                     continue
                 key = self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor))
                 self._lower.add(key, [Doc(self.vocab, words=words)])
+                self._add_word_pairs(words)
+
+    def _add_word_pairs(self, words: list[str]) -> None:
+        strings = self.vocab.strings
+        self._word_pairs.update(zip(map(strings.add, words), map(strings.add, words[1:])))
 
     def _key(self, name: str, payload: tuple[str, Entry | str, float]) -> str:
         match_id = self.vocab.strings.add(name)
@@ -161,21 +174,24 @@ class ToneComponent:
 
     # -- processing ------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        hits = self._hits(doc, self._lemmas_in(doc))
+        text = doc.text
+        spaces = _space_tokens(doc, text)
+        hits = self._hits(doc, self._lemmas_in(doc), spaces)
         if len(doc) and not _has_sentences(doc):
             self._sentencizer(doc)
         sent_starts = _sentence_starts(doc) if len(doc) else []
-        markers = find_markers(doc, hits, self.lexicon, sent_starts, self._graded_words) if hits else []
+        markers = find_markers(doc, hits, self.lexicon, sent_starts, self._graded_words, spaces) if hits else []
         bounds = []
         for i, start in enumerate(sent_starts):
             end = sent_starts[i + 1] if i + 1 < len(sent_starts) else len(doc)
             last = doc[end - 1]
-            bounds.append((doc[start].idx, last.idx + len(last), end - start))
+            n_spaces = bisect_left(spaces, end) - bisect_left(spaces, start)
+            bounds.append((doc[start].idx, last.idx + len(last), end - start - n_spaces))
         doc._.tonekit = aggregate(
-            doc.text, markers, len(doc), bounds, self._categories, self.lexicon.label
+            text, markers, len(doc) - len(spaces), bounds, self._categories, self.lexicon.label
         )
-        if markers:
-            doc.spans[SPAN_KEY] = [Span(doc, m.start, m.end, label=m.category) for m in markers]
+        # Always set, so a Doc re-scored without markers keeps no stale spans.
+        doc.spans[SPAN_KEY] = [Span(doc, m.start, m.end, label=m.category) for m in markers]
         return doc
 
     def score_row(self, doc: Doc, *, lemmas: bool | None = None) -> dict[str, Any]:
@@ -189,18 +205,20 @@ class ToneComponent:
     def score_values(self, doc: Doc, *, lemmas: bool | None = None) -> list[float]:
         """:meth:`score_row` as a list in the order of :attr:`columns`: the fast path
         of batch scoring."""
-        hits = self._hits(doc, self._lemmas_in(doc) if lemmas is None else lemmas)
+        spaces = _space_tokens(doc, doc.text)
+        hits = self._hits(doc, self._lemmas_in(doc) if lemmas is None else lemmas, spaces)
         weights = ()
         if hits:
             # A row reports no sentences: use them only where a pipeline component set them.
             sent_starts = _sentence_starts(doc) if _has_sentences(doc) else None
-            weights = marker_weights(doc, hits, self.lexicon, sent_starts, self._graded_words)
-        return score_values(weights, len(doc), self._category_slots)
+            weights = marker_weights(doc, hits, self.lexicon, sent_starts, self._graded_words, spaces=spaces)
+        return score_values(weights, len(doc) - len(spaces), self._category_slots)
 
-    def score_docs(self, docs: Iterable[Doc]) -> np.ndarray:
+    def score_docs(self, docs: Iterable[Doc], texts: Sequence[str] | None = None) -> np.ndarray:
         """:meth:`score_values` of Docs as the tokenizer makes them (no lemmas, no
         sentences), as the rows of one array: the batch engine's path for a
-        tokenizer-only pipeline.
+        tokenizer-only pipeline. ``texts``, when given, are the Docs' texts (which
+        spares rebuilding each text from its tokens).
 
         Most texts of a corpus have no marker: they cost a matcher call and their token
         count, and only the cells that markers fill are written, in one assignment
@@ -224,13 +242,14 @@ class ToneComponent:
         at_slots: list[int] = []
         values: list[float] = []
         for k, doc in enumerate(docs):
-            n_tokens.append(len(doc))
-            hits = hits_in(doc, False)
+            spaces = _space_tokens(doc, doc.text if texts is None else texts[k])
+            n_tokens.append(len(doc) - len(spaces))
+            hits = hits_in(doc, False, spaces)
             if not hits:
                 continue
-            weights = marker_weights(doc, hits, lexicon, None, graded_words, parsed=False)
+            weights = marker_weights(doc, hits, lexicon, None, graded_words, parsed=False, spaces=spaces)
             if weights:
-                slots, cells = score_cells(weights, len(doc), slots_of)
+                slots, cells = score_cells(weights, n_tokens[k], slots_of)
                 at_rows += [k] * len(slots)
                 at_slots += slots
                 values += cells
@@ -245,20 +264,56 @@ class ToneComponent:
         # A lemmatizer sets every token; Doc.has_annotation would walk the whole Doc.
         return self._has_lemma and len(doc) > 0 and doc[0].lemma != 0 and doc[-1].lemma != 0
 
-    def _hits(self, doc: Doc, lemmas: bool) -> list[Hit]:
-        """Entries and cues found in the Doc, without overlaps."""
+    def _hits(self, doc: Doc, lemmas: bool, spaces: Sequence[int] = ()) -> list[Hit]:
+        """Entries and cues found in the Doc, without overlaps; ``spaces`` are the
+        positions of its whitespace tokens, which a term may span ("political\ndwarf")."""
         if self.lexicon is None:
             raise ValueError("the tonekit component has no lexicon: call set_lexicon() first")
-        matches = self._lower(doc)
-        if self._has_orth:
-            matches += self._orth(doc)
-        if lemmas:
-            matches += self._lemma(doc)
+        if spaces and (lemmas or self._splits_a_pattern(doc, spaces)):
+            matches = self._matches_between_spaces(doc, lemmas, spaces)
+        else:
+            matches = self._matches(doc, lemmas)
         marker_keys = self._marker_keys
         for match_id, _, _ in matches:
             if match_id in marker_keys:
                 return self._resolve(matches)
         return []
+
+    def _matches(self, doc: Doc, lemmas: bool) -> list[tuple[int, int, int]]:
+        matches = self._lower(doc)
+        if self._has_orth:
+            matches += self._orth(doc)
+        if lemmas:
+            matches += self._lemma(doc)
+        return matches
+
+    def _splits_a_pattern(self, doc: Doc, spaces: Sequence[int]) -> bool:
+        """Whether a run of whitespace tokens stands between two consecutive words of a
+        pattern (lemma patterns aside)."""
+        pairs, run_start = self._word_pairs, None
+        for k, i in enumerate(spaces):
+            if run_start is None:
+                run_start = i
+            if k + 1 < len(spaces) and spaces[k + 1] == i + 1:
+                continue  # the run goes on
+            if run_start > 0 and i + 1 < len(doc) and (doc[run_start - 1].lower, doc[i + 1].lower) in pairs:
+                return True
+            run_start = None
+        return False
+
+    def _matches_between_spaces(self, doc: Doc, lemmas: bool, spaces: Sequence[int]) -> list[tuple[int, int, int]]:
+        """The matches of the Doc without its whitespace tokens, at their places in the Doc."""
+        skipped = set(spaces)
+        kept = [i for i in range(len(doc)) if i not in skipped]
+        if not kept:
+            return []
+        tokens = [doc[i] for i in kept]
+        words = Doc(
+            self.vocab,
+            words=[t.text for t in tokens],
+            lemmas=[t.lemma_ for t in tokens] if lemmas else None,
+        )
+        return [(match_id, kept[start], kept[end - 1] + 1) for match_id, start, end in self._matches(words, lemmas)]
 
     def _resolve(self, matches: list[tuple[int, int, int]]) -> list[Hit]:
         """Non-overlapping hits in text order: longest first, entries before cues, then
@@ -309,6 +364,24 @@ class ToneComponent:
         payload = srsly.msgpack_loads(data)
         self.set_lexicon(Lexicon.from_strings(payload["entries"], payload["metadata"]))
         return self
+
+
+def _space_tokens(doc: Doc, text: str) -> list[int]:
+    """Positions of the Doc's whitespace tokens (line breaks, runs of spaces), which
+    spaCy's tokenizer makes of any whitespace (``str.isspace``) but a single space after
+    a word. Most statements have none: the text tells, at no token's cost. For ASCII,
+    a substring search per whitespace character, most frequent first, is 2.1 times as
+    fast as ``isprintable()``."""
+    if text.isascii():
+        if not (
+            text[:1] == " " or "  " in text or "\n" in text or "\r" in text or "\t" in text
+            or "\x0b" in text or "\x0c" in text or "\x1c" in text or "\x1d" in text
+            or "\x1e" in text or "\x1f" in text
+        ):
+            return []
+    elif text.isprintable() and "  " not in text and text[:1] != " ":
+        return []
+    return np.flatnonzero(doc.to_array(IS_SPACE)).tolist()
 
 
 def _has_sentences(doc: Doc) -> bool:
@@ -400,8 +473,14 @@ def load(lexicon: Lexicon | str | Path | None = None, *, lemmatizer: bool = Fals
     nlp = spacy.blank(lex.language)
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe("sentencizer")
-    # A lexicon given by name or path is recorded in the config; any other is saved by to_disk.
-    by_name = str(lexicon) if isinstance(lexicon, (str, Path)) else ("" if lexicon else "diplomatic-en")
+    # A bundled lexicon is recorded in the config by name. Any other is saved by to_disk,
+    # a CSV too: a path in the config would break spacy.load once the file moves.
+    if lexicon is None:
+        by_name = "diplomatic-en"
+    elif isinstance(lexicon, str) and Path(lexicon).suffix.lower() != ".csv" and not Path(lexicon).exists():
+        by_name = lexicon
+    else:
+        by_name = ""
     component = nlp.add_pipe("tonekit", config={"lexicon": by_name})
     nlp.initialize()
     if component.lexicon is None:
@@ -438,12 +517,24 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     """
     if not isinstance(text, str):
         raise TypeError(f"score() expects the text as a str, got {type(text).__name__}: {text!r:.80}")
+    where = _surrogate_in(text)  # spaCy would fail on it with the position in a token
+    if where is not None:
+        raise ValueError(f"text is not valid Unicode: {where}")
     if nlp is None:
         nlp = pipeline_for(lexicon)
+    elif lexicon is not None:
+        raise ValueError("give either lexicon= or nlp=, not both (the pipeline's component has its lexicon)")
+    elif "tonekit" not in nlp.pipe_names:
+        component_of(nlp)  # names the components when there is no tonekit at all
+        raise ValueError("the pipeline's 'tonekit' component is disabled: enable it with nlp.enable_pipe('tonekit')")
     if len(text) <= nlp.max_length:
         return nlp(text)._.tonekit
     pieces = list(split_long_text(text, nlp.max_length))
-    parts = [(offset, doc._.tonekit) for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces))]
+    parts = []
+    token_offset = 0
+    for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces)):
+        parts.append((offset, token_offset, doc._.tonekit))
+        token_offset += len(doc)
     categories = tuple(nlp.get_pipe("tonekit").lexicon.categories) if "tonekit" in nlp.pipe_names else ()
     return merge(parts, text, categories)
 

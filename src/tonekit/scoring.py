@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from operator import itemgetter
@@ -305,12 +305,13 @@ def sentence_tone(
     )
 
 
-def merge(parts: Sequence[tuple[int, ToneResult]], text: str, categories: Iterable[str]) -> ToneResult:
-    """Join the results of consecutive pieces of one long text (``(char_offset, result)``)."""
+def merge(parts: Sequence[tuple[int, int, ToneResult]], text: str, categories: Iterable[str]) -> ToneResult:
+    """Join the results of consecutive pieces of one long text: ``(char_offset,
+    token_offset, result)`` per piece, the offsets of its first character and token."""
     markers: list[Marker] = []
     sentences: list[tuple[int, int, int]] = []
     n_tokens = 0
-    for offset, part in parts:
+    for offset, token_offset, part in parts:
         base = len(sentences)
         for m in part.markers:
             markers.append(
@@ -320,6 +321,8 @@ def merge(parts: Sequence[tuple[int, ToneResult]], text: str, categories: Iterab
                         "start_char": m.start_char + offset,
                         "end_char": m.end_char + offset,
                         "sentence": m.sentence + base,
+                        "start": m.start + token_offset,
+                        "end": m.end + token_offset,
                         "modifiers": tuple(
                             Modifier(x.kind, x.factor, x.cue, x.start_char + offset, x.end_char + offset)
                             for x in m.modifiers
@@ -329,7 +332,7 @@ def merge(parts: Sequence[tuple[int, ToneResult]], text: str, categories: Iterab
             )
         sentences.extend((s.start_char + offset, s.end_char + offset, s.n_tokens) for s in part.sentences)
         n_tokens += part.n_tokens
-    lexicon = parts[0][1].lexicon if parts else ""
+    lexicon = parts[0][2].lexicon if parts else ""
     return aggregate(text, markers, n_tokens, sentences, categories, lexicon)
 
 
@@ -388,6 +391,7 @@ def find_markers(
     lexicon,
     sent_starts: Sequence[int] | None = None,
     graded_words: GradedWords | None = None,
+    spaces: Sequence[int] = (),
 ) -> list[Marker]:
     """Apply modifiers to the hits of ``doc`` and return its markers in text order.
 
@@ -396,7 +400,8 @@ def find_markers(
     (markers then report sentence 0 and contrast stops at sentence punctuation).
     ``graded_words`` are the one-word intensifiers and downtoners, which the matcher
     leaves out: a word of them right before a marker, and not part of another hit,
-    counts as if it had been matched.
+    counts as if it had been matched. ``spaces`` are the positions of whitespace
+    tokens (line breaks, runs of spaces), which modifiers see through.
     """
 
     def located(span: Hit) -> tuple[str, int, int]:
@@ -406,7 +411,9 @@ def find_markers(
         return text, start_char, start_char + len(text)
 
     markers = []
-    for span, term, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts, graded_words):
+    for span, term, dimension, category, weight, applied in _weigh(
+        doc, hits, lexicon, sent_starts, graded_words, None, spaces
+    ):
         factor = 1.0
         modifiers = []
         for kind, cue_factor, cue in applied:
@@ -428,12 +435,15 @@ def marker_weights(
     sent_starts: Sequence[int] | None = None,
     graded_words: GradedWords | None = None,
     parsed: bool | None = None,
+    spaces: Sequence[int] = (),
 ) -> list[Weight]:
     """The effective weights of the markers :func:`find_markers` would return, in the same
     order (so sums are identical), without building their evidence. ``parsed`` says
     whether the Doc has a dependency parse (checked when None)."""
     weights = []
-    for _, _, dimension, category, weight, applied in _weigh(doc, hits, lexicon, sent_starts, graded_words, parsed):
+    for _, _, dimension, category, weight, applied in _weigh(
+        doc, hits, lexicon, sent_starts, graded_words, parsed, spaces
+    ):
         factor = 1.0
         for _, cue_factor, _ in applied:
             factor *= cue_factor
@@ -451,6 +461,7 @@ def _weigh(
     sent_starts: Sequence[int] | None,
     graded_words: GradedWords | None,
     parsed: bool | None = None,
+    spaces: Sequence[int] = (),
 ) -> list[_Weighed]:
     """``(span, term, dimension, category, weight, [(modifier kind, factor, cue)])`` per
     marker, in text order."""
@@ -479,13 +490,13 @@ def _weigh(
     if distancing or quotes:
         category = mods.distancing_category
         dimension = lexicon.categories[category].dimension
-        for start, end, term in _distancing_spans(doc, distancing, quotes, mods, has_parse):
+        for start, end, term in _distancing_spans(doc, distancing, quotes, mods, has_parse, spaces):
             span = (start, end, "distanced", None, 1.0)
             distanced.append(span)
             weighed.append((span, term, dimension, category, mods.distancing_weight, []))
         distanced_starts = [d[0] for d in distanced]
     if contrasts:
-        contrasts = [c for c in contrasts if not _is_but_also(doc, c)]
+        contrasts = [c for c in contrasts if not _is_but_also(doc, c, spaces)]
         contrast_starts = [c[0] for c in contrasts]
     # Negators by the token they can reach: a marker checks a few candidates, not all.
     negator_of: dict[int, Hit] = {}
@@ -502,12 +513,14 @@ def _weigh(
             k = bisect_right(distanced_starts, start) - 1
             if k >= 0 and end <= distanced[k][1]:
                 applied.append(("distanced", 0.0, distanced[k]))
-        if negator_of and (has_parse or _within_reach(negator_ends, start)):
-            negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs)
+        if negator_of and (has_parse or spaces or _within_reach(negator_ends, start)):
+            negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs, spaces)
             if negator is not None:
                 applied.append(("negation", mods.negation_factor, negator))
         j = start
         while True:  # graded cues chain leftwards: "you are a perfect imbecile"
+            if spaces:
+                j = _after_word_before(spaces, j)
             cue = graded.get(j)
             if cue is None and graded_words and j > 0:
                 found = graded_words.get(doc[j - 1].lower)
@@ -533,6 +546,15 @@ def _within_reach(negator_ends: Sequence[int], start: int) -> bool:
     return k > 0 and start - negator_ends[k - 1] <= _NEGATION_REACH
 
 
+def _after_word_before(spaces: Sequence[int], j: int) -> int:
+    """The end of the word before token ``j``, over whitespace tokens between them."""
+    k = bisect_right(spaces, j - 1)
+    while k > 0 and spaces[k - 1] == j - 1:
+        j -= 1
+        k -= 1
+    return j
+
+
 def _graded_cue(i: int, found: tuple[str, str, float], hits: Sequence[Hit]) -> Hit | None:
     """Token ``i``, a one-word intensifier or downtoner (``found`` in the graded words),
     as a cue, unless another hit covers it (as the matcher's longest-match rule would
@@ -548,14 +570,24 @@ def _is_parsed(doc) -> bool:
     return bool(doc[0].dep) or bool(doc[-1].dep)
 
 
-def _is_but_also(doc, cue: Hit) -> bool:
+def _is_but_also(doc, cue: Hit, spaces: Sequence[int]) -> bool:
     # "not only ... but also" adds, it does not contrast.
     start, end = cue[0], cue[1]
+    if spaces:  # "but\nalso"
+        k = bisect_left(spaces, end)
+        while k < len(spaces) and spaces[k] == end:
+            end, k = end + 1, k + 1
     return end < len(doc) and doc[start].lower_ == "but" and doc[end].lower_ == "also"
 
 
 def _negator(
-    doc, negator_of: dict[int, Hit], start: int, end: int, has_parse: bool, transparent: frozenset[str]
+    doc,
+    negator_of: dict[int, Hit],
+    start: int,
+    end: int,
+    has_parse: bool,
+    transparent: frozenset[str],
+    spaces: Sequence[int] = (),
 ) -> Hit | None:
     """The negator governing the marker, if any: scoped to the word it governs, in its
     clause; a verb of volition in ``transparent`` passes negation on to its object."""
@@ -572,11 +604,17 @@ def _negator(
         if verb.i in negator_of and (verb.lower_ in transparent or verb.lemma_ in transparent):
             return negator_of[verb.i]  # "did not intend to attack"
         return None
-    # Without a parse: walk back over function words (and at most one verb of volition).
-    j, passed_verb = start, False
-    while j > 0 and start - j < _NEGATION_REACH:
+    # Without a parse: walk back over function words (and at most one verb of volition),
+    # and over line breaks, which the reach does not count.
+    j, passed_verb, steps = start, False, 0
+    while j > 0 and steps < _NEGATION_REACH:
+        if spaces:
+            j = _after_word_before(spaces, j)
+            if j == 0:
+                break
         if j in negator_of:
             return negator_of[j]
+        steps += 1
         token = doc[j - 1]
         word = token.lower_
         if word in transparent and not passed_verb:
@@ -624,13 +662,18 @@ def _any_token_in(doc, ids: frozenset[int], positions: Iterable[int]) -> bool:
 
 
 def _distancing_spans(
-    doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool
+    doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool, spaces: Sequence[int] = ()
 ) -> list[tuple[int, int, str]]:
-    """``(start, end, term)`` of "so-called X" phrases, then of scare-quoted phrases."""
-    quotes = _scare_quotes(doc, quote_hits, mods.scare_quote_max_tokens) if quote_hits else []
+    """``(start, end, term)`` of "so-called X" phrases, then of scare-quoted phrases.
+    Whitespace tokens (``spaces``) count in no phrase length."""
+    quotes = _scare_quotes(doc, quote_hits, mods.scare_quote_max_tokens, spaces) if quote_hits else []
     spans = []
     used: set[int] = set()
     for cue_start, cue_end, *_ in cues:
+        term = doc[cue_start:cue_end].text.lower()
+        if (cue_start - 1, cue_end + 1) in quotes:  # 'the "so-called" apology': one cue, not two
+            used.add(cue_start - 1)
+            cue_start, cue_end = cue_start - 1, cue_end + 1
         end = cue_end
         quoted = next((q for q in quotes if q[0] == cue_end), None)
         if quoted is not None:
@@ -639,19 +682,23 @@ def _distancing_spans(
         elif has_parse and doc[cue_end - 1].head.i >= cue_end:
             end = min(doc[cue_end - 1].head.i + 1, cue_end + mods.scare_quote_max_tokens)
         else:
-            while (
-                end < len(doc)
-                and end < cue_end + mods.scare_quote_max_tokens
-                and not doc[end].is_punct
-                and doc[end].lower_ not in _PHRASE_END
-            ):
+            words = 0
+            while end < len(doc) and words < mods.scare_quote_max_tokens:
+                token = doc[end]
+                if token.is_punct or token.lower_ in _PHRASE_END:
+                    break
                 end += 1
-        spans.append((cue_start, max(end, cue_end), doc[cue_start:cue_end].text.lower()))
+                words += not token.is_space
+            if spaces:
+                end = _after_word_before(spaces, end)
+        spans.append((cue_start, max(end, cue_end), term))
     spans += [(start, end, "scare quotes") for start, end in quotes if start not in used]
     return spans
 
 
-def _scare_quotes(doc, quote_hits: Sequence[Hit], max_tokens: int) -> list[tuple[int, int]]:
+def _scare_quotes(
+    doc, quote_hits: Sequence[Hit], max_tokens: int, spaces: Sequence[int] = ()
+) -> list[tuple[int, int]]:
     """Pairs of quote marks around a short phrase (not quoted speech): ``(start, end)``."""
     pairs: list[tuple[int, int]] = []
     open_at: dict[str, int] = {}
@@ -659,17 +706,31 @@ def _scare_quotes(doc, quote_hits: Sequence[Hit], max_tokens: int) -> list[tuple
         family = _CLOSE_QUOTES.get(char)
         if family is not None and family in open_at:
             start = open_at.pop(family)
+            words = q_start - start - 1
+            before = start
+            if spaces:
+                words -= bisect_left(spaces, q_start) - bisect_left(spaces, start)
+                before = _after_word_before(spaces, start)
             if (
-                1 <= q_start - start - 1 <= max_tokens
+                1 <= words <= max_tokens
                 and not _any_token_in(doc, _QUOTED_SPEECH_END_IDS, range(start + 1, q_start))
-                and not (start > 0 and doc[start - 1].orth in _SPEECH_INTRODUCER_IDS)
+                and not (before > 0 and doc[before - 1].orth in _SPEECH_INTRODUCER_IDS)
             ):
                 pairs.append((start, q_end))
             continue
         family = _OPEN_QUOTES.get(char)
-        if family is not None:
+        if family is not None and not _follows_word(doc, q_start):
             open_at[family] = q_start
     return pairs
+
+
+def _follows_word(doc, i: int) -> bool:
+    """Whether token ``i`` is written right after a word: a quote mark there closes or
+    is an apostrophe ("the victims' grief"), it never opens a quotation."""
+    if i == 0:
+        return False
+    before = doc[i - 1]
+    return not before.whitespace_ and not before.is_punct and not before.is_space
 
 
 def sentence_index(sent_starts: Sequence[int], token_i: int) -> int:

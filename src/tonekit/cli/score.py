@@ -5,7 +5,9 @@
 
 The input is read in chunks and every chunk is written as soon as it is scored, so
 corpora larger than memory stream through. The output goes to a temporary file
-renamed at the end: an interrupted run leaves no output behind.
+renamed at the end (standard output: copied out at the end, in UTF-8): an interrupted
+run leaves no output behind. A JSON Lines key that only some records have becomes a
+column, wherever it first appears. Paths are checked before any scoring.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,12 +88,21 @@ def _terminate(signum: int, frame: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """``tonekit score``; Ctrl-C at any point gives one line and exit status 130."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        # The writer has discarded its temporary file; worker processes ignore SIGINT.
+        print("tonekit score: interrupted; no output written", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
     from . import UsageError
 
     for name in ("n_process", "batch_size", "chunk_size"):
         _positive("--" + name.replace("_", "-"), getattr(args, name))
-    if args.input != "-" and not os.path.isfile(args.input):
-        raise UsageError(f"no such input file: {args.input}")
+    _check_paths(args.input, args.output)
     try:
         lexicon = resolve(args.lexicon)
         out_format = _output_format(args)
@@ -102,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     failed = 0
     try:
-        with writer:
+        with writer, warnings.catch_warnings():
+            warnings.showwarning = _show_warning
             chunks: Iterator[pd.DataFrame] = read_scoring_input(
                 args.input, text=args.text_col, format=args.format, chunksize=args.chunk_size,
                 python_strings=True,
@@ -126,6 +139,34 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed and args.strict else 0
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A warning as one line on stderr, without Python's source location."""
+    text = str(message).strip()
+    print(f"warning: {text.splitlines()[0] if text else category.__name__}", file=sys.stderr)
+
+
+def _check_paths(source: str, output: str) -> None:
+    """Refuse, before any scoring, paths that cannot work, naming the user's path."""
+    from . import UsageError
+
+    if source != "-":
+        if os.path.isdir(source):
+            raise UsageError(f"input is a directory, not a corpus file: {source}")
+        if not os.path.isfile(source):
+            raise UsageError(f"no such input file: {source}")
+    if output == "-":
+        return
+    if os.path.isdir(output):
+        raise UsageError(f"output is a directory: {output}")
+    parent = os.path.dirname(output) or "."
+    if not os.path.isdir(parent):
+        raise UsageError(f"cannot write {output}: no such directory {parent}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write {output}: directory {parent} is not writable")
+    if source != "-" and os.path.exists(output) and os.path.samefile(source, output):
+        raise UsageError(f"output {output} is the input file; write the scores to another file")
 
 
 def _one_line(exc: BaseException) -> str:
