@@ -128,6 +128,9 @@ def test_unreadable_file_is_a_lexicon_error_naming_it(tmp_path):
         ({"downtoners": {"slightly": 1.5}}, "modifiers.downtoners.slightly"),
         ({"distancing": {"cues": ["so-called"], "scare_quote_max_tokens": "five"}}, "modifiers.distancing.scare_quote_max_tokens"),
         ({"distancing": {"cues": ["so-called"], "weight": 4}}, "modifiers.distancing.weight"),
+        # A misspelt key would leave the default in force without a word.
+        ({"negation_factr": 0.5}, "modifiers.negation_factr"),
+        ({"contrast": {"cues": ["but"], "afterwards": 2}}, "modifiers.contrast.afterwards"),
     ],
 )
 def test_bad_modifier_values_are_reported_with_file_and_field(tmp_path, modifiers, field):
@@ -135,6 +138,12 @@ def test_bad_modifier_values_are_reported_with_file_and_field(tmp_path, modifier
     with pytest.raises(LexiconError) as info:
         Lexicon.from_csv(path)
     assert [(p.file, p.field) for p in info.value.problems] == [("test-lex.json", field)]
+
+
+@pytest.mark.parametrize("name", ["diplomatic-en.json", "my-lexicon.yaml"])
+def test_a_metadata_or_yaml_path_says_which_file_to_give(name):
+    with pytest.raises(LexiconError, match=r"given by its entries CSV \((diplomatic-en|my-lexicon)\.csv\)"):
+        tonekit.load(name)
 
 
 def test_modifiers_built_in_memory_are_validated_too():

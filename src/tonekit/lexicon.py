@@ -415,6 +415,13 @@ def resolve(lexicon: Lexicon | str | Path | None) -> Lexicon:
         return lexicon
     if isinstance(lexicon, (str, Path)):
         path = Path(lexicon)
+        if path.suffix.lower() in (".json", ".yaml", ".yml"):
+            # The metadata file, or a format tonekit does not read: say which file to give.
+            raise LexiconError([LexiconProblem(
+                str(path), None, None,
+                f"a lexicon is given by its entries CSV ({path.with_suffix('.csv').name}), "
+                "with its metadata in a JSON file of the same name beside it",
+            )])
         if path.suffix.lower() == ".csv" or path.exists():
             return Lexicon.from_csv(path)
         return bundled(str(lexicon))
@@ -520,6 +527,17 @@ def _parse_modifiers(data: Any, file: str, problems: list[LexiconProblem]) -> Mo
         bad("", f"must be an object, got {data!r}")
         return defaults
     sources = {"": data, "contrast": section("contrast"), "distancing": section("distancing")}
+    # A misspelt key ("negation_factr") would silently leave its default in force.
+    known: dict[str, set[str]] = {}
+    for path in _MODIFIER_FIELDS.values():
+        parent, _, key = path.rpartition(".")
+        known.setdefault(parent, set()).add(key)
+    known[""] |= {"contrast", "distancing"}
+    for parent, source in sources.items():
+        for key in source:
+            if key not in known[parent]:
+                where = f"{parent}.{key}" if parent else str(key)
+                bad(where, f"unknown key; known: {', '.join(sorted(known[parent]))}")
     values: dict[str, Any] = {}
     for attr, path in _MODIFIER_FIELDS.items():
         parent, _, key = path.rpartition(".")
