@@ -1272,25 +1272,25 @@ class CorpusWriter:
         self._fh.flush()
         source = self._fh.buffer if self.format == "csv" else self._fh
         source.seek(0)
+        widen = _widen_csv if self.format == "csv" else _widen_jsonl
+        self._rewrite(lambda fh: widen(source, fh, old, columns))
+
+    def _rewrite(self, fill: Callable[[Any], Any]) -> Any:
+        """Continue in a new temporary file written by ``fill(fh)`` (its result is
+        returned); the previous file is removed, or the new one if ``fill`` fails."""
         tmp, fh = self._new_file()
         try:
-            if self.format == "csv":
-                _widen_csv(source, fh, old, columns)
-            else:
-                _widen_jsonl(source, fh, old, columns)
+            result = fill(fh)
         except BaseException:
             fh.close()
             if tmp is not None:
                 os.unlink(tmp)
             raise
-        self._replace_file(tmp, fh)
-
-    def _replace_file(self, tmp: str | None, fh: Any) -> None:
-        """Continue in the new temporary file ``tmp``; the previous one is removed."""
         self._fh.close()
         if self._tmp is not None:
             os.unlink(self._tmp)
         self._tmp, self._fh = tmp, fh
+        return result
 
     def _widen_parquet(self, old: list[str], df: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -1321,8 +1321,8 @@ class CorpusWriter:
         self._fh.seek(0)
         source = pq.ParquetFile(self._fh)
         kept = {f.name for f in schema if f.name in old.names and old.field(f.name).type == f.type}
-        tmp, fh = self._new_file()
-        try:
+
+        def copy(fh: Any) -> Any:
             writer = pq.ParquetWriter(fh, schema)
             for i in range(source.num_row_groups):
                 group = source.read_row_group(i)
@@ -1330,13 +1330,9 @@ class CorpusWriter:
                     group.column(f.name) if f.name in kept else pa.nulls(group.num_rows, f.type) for f in schema
                 ]
                 writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-        except BaseException:
-            fh.close()
-            if tmp is not None:
-                os.unlink(tmp)
-            raise
-        self._replace_file(tmp, fh)
-        self._parquet, self._schema = writer, schema
+            return writer
+
+        self._parquet, self._schema = self._rewrite(copy), schema
 
     def _write_parquet(self, df: pd.DataFrame) -> None:
         import pyarrow as pa
