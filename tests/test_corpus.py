@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -723,3 +724,172 @@ def test_json_false_or_0_in_the_error_field_is_no_message(tmp_path: Path):
     )
     df = read_corpus(path, errors="report")
     assert df["error"].tolist() == [None, None, "checked by hand"]
+
+
+# --------------------------------------------------------------------------- widening in one pass
+
+
+def chunks_each_with_a_new_key(n: int) -> list[pd.DataFrame]:
+    """``n`` chunks of 3 rows; chunk ``k`` brings the key ``k{k}`` (between the text
+    and the scores, as JSON Lines records with a new field give them); text that CSV
+    must quote, a lone carriage return and non-ASCII text among the values."""
+    texts = [HOSTILE, 'Japan, "the so-called" partner', "line\nbreak\rand 朝鮮 «KCNA»"]
+    chunks = []
+    for k in range(n):
+        extra = {f"k{j}": [f"v{j}, of {k}", None, "" if j % 2 else '"q"'] for j in range(k + 1)}
+        ids = {"id": [f"s{k}.{i}" for i in range(3)], "text": texts}
+        scores = {"hostility": [0.5, -0.0, float(k)], "error": [None, None, f"e{k}"]}
+        chunks.append(pd.DataFrame({**ids, **extra, **scores}))
+    return chunks
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_csv_and_jsonl_are_widened_in_one_copy_however_many_columns_come(
+    tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+):
+    # Linear, whatever the number of chunks bringing a column: the temporary file is
+    # copied once, on close, each line of it read once.
+    import tonekit.corpus as corpus
+
+    rewrites, copied = [], []
+    rewrite, lines_between = CorpusWriter._rewrite, corpus._lines_between
+
+    def counted_rewrite(self: CorpusWriter, fill):
+        rewrites.append(self.rows)
+        return rewrite(self, fill)
+
+    def counted_lines(source, start, end):
+        for line in lines_between(source, start, end):
+            copied.append(len(line))
+            yield line
+
+    monkeypatch.setattr(CorpusWriter, "_rewrite", counted_rewrite)
+    monkeypatch.setattr(corpus, "_lines_between", counted_lines)
+    chunks = chunks_each_with_a_new_key(50)
+    chunked = tmp_path / f"chunked{suffix}"
+    assert write_corpus(iter(chunks), chunked) == 150
+    assert rewrites == [150]  # one copy, after the last chunk
+    # Each row read once, as written: with the columns of its chunk.
+    rows = []
+    for k, chunk in enumerate(chunks):
+        write_corpus(chunk, tmp_path / f"alone{k}{suffix}")
+        written = (tmp_path / f"alone{k}{suffix}").read_bytes()
+        rows.append(written.split(b"\n", 1)[1] if suffix == ".csv" else written)  # without the header
+    assert sum(copied) == sum(map(len, rows))
+    assert not list(tmp_path.glob(".*.tmp"))
+
+    # As if written at once: the columns in the order their keys came, nulls in the rows before.
+    rewrites.clear()
+    once = tmp_path / f"once{suffix}"
+    write_corpus(pd.concat(chunks, ignore_index=True)[list(chunks[-1].columns)], once)
+    assert rewrites == []  # the columns never changed: no copy
+    assert chunked.read_bytes() == once.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_stdout_gets_the_rows_widened_as_if_written_at_once(capsysbinary: pytest.CaptureFixture[bytes], fmt: str):
+    chunks = chunks_each_with_a_new_key(4)
+    write_corpus(pd.concat(chunks, ignore_index=True)[list(chunks[-1].columns)], "-", format=fmt)
+    once = capsysbinary.readouterr().out
+    write_corpus(iter(chunks), "-", format=fmt)
+    assert capsysbinary.readouterr().out == once
+
+
+@pytest.mark.parametrize("suffix, helper", [(".csv", "_widen_csv"), (".jsonl", "_widen_jsonl")])
+def test_a_failure_in_the_widening_on_close_leaves_no_output_and_no_temporary_file(
+    tmp_path: Path, suffix: str, helper: str, monkeypatch: pytest.MonkeyPatch
+):
+    import tonekit.corpus as corpus
+
+    def fail(lines, target, old, columns):
+        target.write(b"part of a row")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(corpus, helper, fail)
+    dest = tmp_path / f"out{suffix}"
+    dest.write_bytes(b"previous run\n")
+    with pytest.raises(KeyboardInterrupt):
+        write_corpus(iter(chunks_each_with_a_new_key(3)), dest)
+    assert [p.name for p in tmp_path.iterdir()] == [dest.name]
+    assert dest.read_bytes() == b"previous run\n"
+
+
+# --------------------------------------------------------------------------- Parquet types
+
+
+def with_x(values: Any) -> pd.DataFrame:
+    """Statements with a column ``x`` holding ``values`` (a list, Series or array)."""
+    n = len(values)
+    return pd.DataFrame({"id": [f"s{i}" for i in range(n)], "text": [HOSTILE] * n, "x": values})
+
+
+@pytest.mark.parametrize(
+    "xs, expected",
+    [
+        ([[1, 2], [2.5, 3]], "double"),  # int64, then a fraction
+        ([[0.5], [1, 2]], "double"),
+        ([[1, 2], [3, None]], "double"),  # int64, then pandas' float64 with NaN
+        ([[3, None], [1, 2]], "double"),
+        ([[None], [1], [2.5, None]], "double"),  # nulls only, then int64, then double
+        ([[True, False], pd.Series([True, None], dtype=object)], "bool"),  # bool, then object
+        ([pd.Series([None, False], dtype=object), [True, False]], "bool"),
+        ([pd.array([1, None], dtype="Int64"), [2, 3]], "int64"),
+        ([pd.Series([1, np.nan], dtype=object), [2, 3]], "int64"),  # integers with a gap, as object
+        ([np.array([1, 2], dtype="int32"), [2**40]], "int64"),
+    ],
+)
+def test_parquet_column_types_do_not_depend_on_the_chunks(tmp_path: Path, xs: list[Any], expected: str):
+    chunks = [with_x(values) for values in xs]
+    once, chunked = tmp_path / "once.parquet", tmp_path / "chunked.parquet"
+    write_corpus(pd.concat(chunks, ignore_index=True), once)
+    write_corpus(iter(chunks), chunked)
+    assert str(parquet_table(once).schema.field("x").type) == expected
+    assert parquet_table(chunked).schema == parquet_table(once).schema
+    assert parquet_table(chunked).equals(parquet_table(once))
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("chunksize", [1, 2, 3])
+def test_parquet_from_jsonl_chunks_equals_parquet_from_the_whole_file(tmp_path: Path, chunksize: int):
+    # JSON Lines gives, chunk by chunk: integers, then fractions; booleans, with a null
+    # or not; integers with gaps; a key that only later records have.
+    records = [
+        {"id": "s1", "text": HOSTILE, "v": 1, "flag": True, "n": 1},
+        {"id": "s2", "text": COURTEOUS, "v": 2, "flag": None, "n": None},
+        {"id": "s3", "text": MIXED, "v": 2.5, "flag": False, "n": 3, "note": "KCNA"},
+        {"id": "s4", "text": "x", "v": None, "flag": True, "n": 4, "note": None},
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    write_corpus(read_corpus(path, errors="report"), tmp_path / "once.parquet")
+    write_corpus(iter_corpus(path, chunksize=chunksize), tmp_path / "chunked.parquet")
+    once, chunked = parquet_table(tmp_path / "once.parquet"), parquet_table(tmp_path / "chunked.parquet")
+    assert {f.name: str(f.type) for f in once.schema if f.name in "v flag n"} == {
+        "v": "double",
+        "flag": "bool",
+        "n": "int64",
+    }
+    assert chunked.schema == once.schema and chunked.equals(once)
+
+
+@pytest.mark.parametrize(
+    "first, later, message",
+    [
+        (["n/a"], [1], "column 'x' of chunk 2 is int64, but string in the chunks before, and no type holds both"),
+        ([1], ["n/a"], "column 'x' of chunk 2 is string, but int64 in the chunks before, and no type holds both"),
+        ([True], [1], "column 'x' of chunk 2 is int64, but bool in the chunks before, and no type holds both"),
+        ([2**53 + 1], [2.5], r"column 'x' of chunk 2 is double, but int64 in the chunks before, and double cannot"),
+        ([0.5], [2**53 + 1], r"column 'x' of chunk 2 is int64, but double in the chunks before, and double cannot"),
+    ],
+)
+def test_parquet_column_no_type_holds_without_loss_is_refused_and_the_writer_goes_on(
+    tmp_path: Path, first: list[Any], later: list[Any], message: str
+):
+    path = tmp_path / "s.parquet"
+    with CorpusWriter(path) as writer:
+        writer.write(with_x(first))
+        with pytest.raises(ValueError, match=message):
+            writer.write(with_x(later))
+        writer.write(with_x(first))  # nothing changed: the next chunk is written
+    assert parquet_table(path).column("x").to_pylist() == first * 2
+    assert not list(tmp_path.glob(".*.tmp"))

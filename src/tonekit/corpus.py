@@ -996,12 +996,23 @@ def _csv_line(cells: list[str]) -> str:
     return (",".join(map(_csv_quoted, cells)) or '""') + "\n"  # a lone empty cell must not look like a blank line
 
 
-def _only_numbers(series: pd.Series) -> bool:
-    """Whether an object column holds integers and floats (and nulls), both."""
+def _plain_kind(series: pd.Series) -> type | None:
+    """``bool`` for an object column of booleans, ``int`` for one of integers, ``float``
+    for one of integers mixed with fractions, with nulls (None or NaN) or not; None for
+    any other object column.
+
+    JSON Lines chunks give such columns (pandas makes booleans with a gap ``object``),
+    and so does concatenating chunks: they get the type a column without the gaps
+    would, so that a Parquet column's type does not depend on where a null falls.
+    """
     if not len(series) or isinstance(series.iloc[0], str):  # text: no need to look further
-        return False
-    kinds = set(map(type, series))
-    return float in kinds and int in kinds and kinds <= {int, float, type(None)}
+        return None
+    kinds = {type(x) for x in series if not _is_missing(x)}
+    if kinds and kinds <= {bool, np.bool_}:
+        return bool
+    if kinds == {int}:
+        return int
+    return float if kinds == {int, float} else None
 
 
 def _arrow_array(series: pd.Series) -> Any:
@@ -1013,10 +1024,13 @@ def _arrow_array(series: pd.Series) -> Any:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         tz = getattr(series.dtype, "tz", None)
         return pa.array(series.dt.as_unit("us"), type=pa.timestamp("us", tz=None if tz is None else str(tz)))
-    if series.dtype == object and _only_numbers(series):
-        # Integers mixed with fractions (as JSON Lines gives them): a float column, as
-        # pandas would have made it.
-        return pa.array([None if x is None else float(x) for x in series], type=pa.float64())
+    kind = _plain_kind(series) if series.dtype == object else None
+    if kind is not None:
+        values = [None if _is_missing(x) else kind(x) for x in series]
+        try:
+            return pa.array(values, type=pa.from_numpy_dtype(np.dtype(kind)))
+        except OverflowError:  # integers beyond 64 bits: kept exactly, as text
+            pass
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         # Strings stay strings; anything else in an object column becomes its JSON text.
         vals = [None if _is_missing(x) else (x if isinstance(x, str) else _csv_cell(x)) for x in series]
@@ -1072,31 +1086,34 @@ def _merged_columns(known: list[str], columns: list[str]) -> list[str]:
     return merged
 
 
-def _widen_csv(source: IO[bytes], target: IO[str], old: list[str], columns: list[str]) -> None:
-    """Copy the CSV records of ``source`` (columns ``old``) to ``target`` with the
-    header ``columns``, empty cells in the columns ``old`` lacks."""
-    text = io.TextIOWrapper(source, encoding="utf-8", newline="")
-    try:
-        with _csv_fields_unlimited():
-            reader = csv.reader(text, strict=True)
-            next(reader, None)  # the old header
-            target.write(_csv_line(columns))
-            where = {c: j for j, c in enumerate(old)}
-            picks = [where.get(c) for c in columns]
-            for record in reader:
-                target.write(_csv_line(["" if j is None else record[j] for j in picks]))
-    finally:
-        text.detach()  # the caller closes the file
+def _lines_between(source: IO[bytes], start: int, end: int) -> Iterator[bytes]:
+    """The lines of ``source`` from byte ``start`` to byte ``end`` (both at the start of
+    a line), read as they are needed."""
+    source.seek(start)
+    while start < end and (line := source.readline()):
+        start += len(line)
+        yield line
 
 
-def _widen_jsonl(source: IO[bytes], target: IO[bytes], old: list[str], columns: list[str]) -> None:
-    """Copy the JSON Lines records of ``source`` (written with the members ``old``, in
+def _widen_csv(lines: Iterable[bytes], target: IO[bytes], old: list[str], columns: list[str]) -> None:
+    """Write the CSV records in ``lines`` (columns ``old``, no header) to ``target`` with
+    the columns ``columns``: an empty cell in those ``old`` lacks, the others quoted as
+    the writer quotes them (so the result equals writing all at once)."""
+    where = {c: j for j, c in enumerate(old)}
+    picks = [where.get(c) for c in columns]
+    with _csv_fields_unlimited():
+        for record in csv.reader(codecs.iterdecode(lines, "utf-8"), strict=True):
+            target.write(_csv_line(["" if j is None else record[j] for j in picks]).encode("utf-8"))
+
+
+def _widen_jsonl(lines: Iterable[bytes], target: IO[bytes], old: list[str], columns: list[str]) -> None:
+    """Write the JSON Lines records in ``lines`` (written with the members ``old``, in
     that order) to ``target`` with the members ``columns``: ``null`` in the added ones,
     the others as written (byte for byte, so the result equals writing all at once)."""
     scan = json.JSONDecoder().raw_decode
     where = {c: j for j, c in enumerate(old)}
     added = {c: _json_bytes(c) + b":null" for c in columns if c not in where}
-    for raw in source:
+    for raw in lines:
         line = raw.decode("utf-8")
         members: list[bytes] = []
         pos = 1  # after "{"; the writer puts no spaces between tokens
@@ -1135,13 +1152,18 @@ class CorpusWriter:
     hidden ``.name.*.tmp`` file behind). ``"-"`` writes CSV/JSONL to stdout, in
     UTF-8, all at once on close (spooled in an anonymous temporary file meanwhile).
 
-    The first chunk gives the columns; a later chunk may have them in any order,
-    lack some (null in its rows) or add some: an added column is inserted before the
-    first known column that follows it in that chunk, and the rows already written
-    get nulls in it (the temporary file is written again once), so the output does
-    not depend on how the rows were split into chunks. The index is not written. Datetimes are written as ISO
-    dates (``2019-11-30``) when they fall on midnight, else as ISO datetimes;
-    NaN/NaT/None become empty CSV cells, JSON ``null`` or Parquet nulls.
+    The output does not depend on how the rows were split into chunks. The first
+    chunk gives the columns; a later chunk may have them in any order, lack some (null
+    in its rows) or add some: an added column is inserted before the first known
+    column that follows it in that chunk, and the rows already written get nulls in
+    it (CSV and JSON Lines: in one copy of the temporary file on close, however many
+    columns came; Parquet: when the column comes). A Parquet column takes the type
+    that holds all its values, as one chunk of all the rows would have given it (an
+    integer column that meets fractions becomes double); where no type holds them
+    without loss (text, then numbers), :meth:`write` raises a ValueError. The index
+    is not written. Datetimes are written as ISO dates (``2019-11-30``) when they fall
+    on midnight, else as ISO datetimes; NaN/NaT/None become empty CSV cells, JSON
+    ``null`` or Parquet nulls.
 
     >>> with CorpusWriter("out.parquet") as w:             # doctest: +SKIP
     ...     for chunk in iter_corpus("in.jsonl"):
@@ -1159,10 +1181,12 @@ class CorpusWriter:
         self._tmp: str | None = None
         self._fh: Any = None
         self._columns: list[str] | None = None
-        self._header_written = False
+        # CSV, JSON Lines: (byte offset, columns) of each run of rows written with the same columns.
+        self._segments: list[tuple[int, list[str]]] = []
         self._parquet: Any = None
         self._schema: Any = None
         self._provisional: set[str] = set()  # Parquet columns with only nulls so far
+        self._int_bounds: dict[str, tuple[int, int]] = {}  # of the Parquet integer columns
         self._chunk = 0
 
     # -- lifecycle
@@ -1192,7 +1216,7 @@ class CorpusWriter:
 
         Standard output is spooled to an anonymous temporary file and copied out on
         close: a column that first appears in a later chunk can then still be added to
-        the rows before (see :meth:`_widen`), and a failed run writes nothing.
+        the rows before (see :meth:`_widen_segments`), and a failed run writes nothing.
         """
         if self.stdout:
             tmp, binary = None, tempfile.TemporaryFile("w+b")
@@ -1212,6 +1236,10 @@ class CorpusWriter:
             return tmp, io.TextIOWrapper(binary, encoding="utf-8", newline="")
         return tmp, binary
 
+    def _binary(self) -> IO[bytes]:
+        """The temporary file's bytes (under the text layer of CSV)."""
+        return self._fh.buffer if self.format == "csv" else self._fh
+
     def write(self, df: pd.DataFrame) -> None:
         """Append the rows of ``df``."""
         if self.closed:
@@ -1222,17 +1250,13 @@ class CorpusWriter:
         df = self._align(df)
         self._open()
         try:
-            if self.format == "csv":
-                if not self._header_written:
-                    self._fh.write(_csv_line(self._columns or []))
-                    self._header_written = True
-                for start in range(0, len(df), _WRITE_BLOCK):
-                    self._fh.write(_csv_lines(df.iloc[start : start + _WRITE_BLOCK]))
-            elif self.format == "jsonl":
-                for start in range(0, len(df), _WRITE_BLOCK):
-                    self._fh.write(_jsonl_bytes(df.iloc[start : start + _WRITE_BLOCK]))
-            else:
+            if self.format == "parquet":
                 self._write_parquet(df)
+            else:
+                self._mark_segment()
+                encode = _csv_lines if self.format == "csv" else _jsonl_bytes
+                for start in range(0, len(df), _WRITE_BLOCK):
+                    self._fh.write(encode(df.iloc[start : start + _WRITE_BLOCK]))
         except UnicodeEncodeError as exc:
             raise ValueError(f"{self.path}: {_unencodable(df) or exc}") from None
         self.rows += len(df)
@@ -1248,32 +1272,55 @@ class CorpusWriter:
         if columns == self._columns:  # the common case
             return df
         if not set(columns) <= set(self._columns):
-            self._widen(_merged_columns(self._columns, columns), df)
+            self._columns = _merged_columns(self._columns, columns)
         # A column earlier chunks had and this one lacks is null in its rows.
         return df.reindex(columns=self._columns)
 
-    def _widen(self, columns: list[str], df: pd.DataFrame) -> None:
-        """Make ``columns`` (the present ones plus new ones) the file's columns: the rows
-        already written get nulls in the new ones.
+    def _mark_segment(self) -> None:
+        """Note where the CSV or JSON Lines rows written with the present columns start
+        (after the CSV header, written with the first chunk's columns).
 
-        The temporary file is written again once, with the added columns: rare (a key
-        that first appears after the first chunk), and memory stays bounded, where
-        holding rows back until every column is known would not. CSV and JSON Lines
-        rows are copied as written, with empty cells (``null`` members) added; Parquet
-        row groups are copied with null columns.
+        Rows are written with the columns known when they come; :meth:`_widen_segments`
+        gives them all the final columns on close. Rewriting the file whenever a column
+        came would copy it once per new column: quadratic, where a JSON Lines corpus
+        brings a new key every chunk.
         """
-        old = self._columns or []
-        self._columns = columns
-        if self._fh is None:  # nothing written yet
+        columns = self._columns or []
+        if self._segments and self._segments[-1][1] == columns:
             return
-        if self.format == "parquet":
-            self._widen_parquet(old, df)
+        if not self._segments and self.format == "csv":
+            self._fh.write(_csv_line(columns))
+        self._fh.flush()
+        self._segments.append((self._binary().tell(), columns))
+
+    def _widen_segments(self) -> None:
+        """Give the rows of every segment (see :meth:`_mark_segment`) the final columns,
+        null in the ones they lack, in one copy of the temporary file; nothing to do
+        when the columns never changed.
+
+        Rows are copied as written, line by line (memory stays bounded), with empty
+        cells or ``null`` members added: the file equals one written in one chunk.
+        """
+        columns = self._columns or []
+        if all(old == columns for _, old in self._segments):
             return
         self._fh.flush()
-        source = self._fh.buffer if self.format == "csv" else self._fh
-        source.seek(0)
+        source = self._binary()
+        ends = [offset for offset, _ in self._segments[1:]] + [source.seek(0, os.SEEK_END)]
         widen = _widen_csv if self.format == "csv" else _widen_jsonl
-        self._rewrite(lambda fh: widen(source, fh, old, columns))
+
+        def copy(fh: Any) -> None:
+            target = fh.buffer if self.format == "csv" else fh
+            if self.format == "csv":
+                target.write(_csv_line(columns).encode("utf-8"))
+            for (start, old), end in zip(self._segments, ends):
+                lines = _lines_between(source, start, end)
+                if old == columns:
+                    target.writelines(lines)
+                else:
+                    widen(lines, target, old, columns)
+
+        self._rewrite(copy)
 
     def _rewrite(self, fill: Callable[[Any], Any]) -> Any:
         """Continue in a new temporary file written by ``fill(fh)`` (its result is
@@ -1292,25 +1339,95 @@ class CorpusWriter:
         self._tmp, self._fh = tmp, fh
         return result
 
-    def _widen_parquet(self, old: list[str], df: pd.DataFrame) -> None:
+    def _write_parquet(self, df: pd.DataFrame) -> None:
+        """Append ``df`` as a row group; the first chunk gives the schema, which later
+        ones may widen (see :meth:`_widen_schema`)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        columns = self._columns or []
+        arrays = [_arrow_array(df.iloc[:, i]) for i in range(len(columns))]
+        if self._parquet is None:
+            self._schema = pa.schema([pa.field(col, arr.type) for col, arr in zip(columns, arrays)])
+            self._provisional = {col for col, arr in zip(columns, arrays) if arr.null_count == len(arr)}
+            self._parquet = pq.ParquetWriter(self._fh, self._schema)
+        else:
+            self._widen_schema(columns, arrays)
+        for i, (col, arr) in enumerate(zip(columns, arrays)):
+            want = self._schema.field(col).type
+            if arr.type != want:  # a lossless cast (see _widen_schema), or a column of nulls
+                arrays[i] = pa.nulls(len(arr), want) if arr.null_count == len(arr) else arr.cast(want)
+        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+        # Whether a float type holds the integers written so far (see _common_type).
+        for col, arr in zip(columns, arrays):
+            if pa.types.is_integer(arr.type) and arr.null_count < len(arr):
+                extremes = pc.min_max(arr)
+                low, high = extremes["min"].as_py(), extremes["max"].as_py()
+                before = self._int_bounds.get(col, (low, high))
+                self._int_bounds[col] = (min(before[0], low), max(before[1], high))
+
+    def _widen_schema(self, columns: list[str], arrays: list[Any]) -> None:
+        """Make the Parquet schema hold this chunk's ``arrays`` (one per column): where
+        it must change, the row groups written so far are written again, once.
+
+        A column it brings is added (null in the rows before); a column with only
+        nulls so far got a stand-in type, and takes that of its first values; a column
+        whose values need a wider type gets it (:meth:`_common_type`), and its values
+        so far are cast. The types then do not depend on the chunk size. Raises a
+        ValueError, before anything changes, where no type holds both without loss.
+        """
         import pyarrow as pa
 
-        if self._parquet is None:  # the file was opened but has no table yet
-            return
-        fields = []
-        for col in self._columns or []:
-            if col in old:
-                fields.append(self._schema.field(col))
-            else:
-                arr = _arrow_array(df[col])
-                if arr.null_count == len(arr):
-                    self._provisional.add(col)
-                fields.append(pa.field(col, arr.type))
-        self._rewrite_parquet(pa.schema(fields))
+        types: dict[str, Any] = {}
+        provisional = set(self._provisional)
+        for col, arr in zip(columns, arrays):
+            empty = arr.null_count == len(arr)
+            if col not in self._schema.names:
+                types[col] = arr.type
+                if empty:
+                    provisional.add(col)
+                continue
+            have = self._schema.field(col).type
+            if arr.type == have or empty:
+                continue
+            if col in provisional:
+                provisional.discard(col)
+                types[col] = arr.type
+            elif (wider := self._common_type(col, have, arr)) != have:
+                types[col] = wider
+        if types:
+            self._rewrite_parquet(
+                pa.schema([pa.field(c, types[c] if c in types else self._schema.field(c).type) for c in columns])
+            )
+        self._provisional = provisional
+
+    def _common_type(self, col: str, have: Any, arr: Any) -> Any:
+        """The type of column ``col`` that holds both its values so far (of type
+        ``have``) and those of ``arr``, exactly: for numbers, the type pandas gives a
+        column of both (int64 and double make double), if every value survives the
+        cast; anything else has none (text and numbers, booleans and numbers), a
+        ValueError naming the column, the chunk and both types."""
+        import pyarrow as pa
+
+        def numeric(t: Any) -> bool:
+            return pa.types.is_integer(t) or pa.types.is_floating(t)
+
+        clash = f"column {col!r} of chunk {self._chunk} is {arr.type}, but {have} in the chunks before"
+        if not (numeric(have) and numeric(arr.type)):
+            raise ValueError(f"{clash}, and no type holds both without loss")
+        wider = pa.from_numpy_dtype(np.promote_types(have.to_pandas_dtype(), arr.type.to_pandas_dtype()))
+        try:
+            arr.cast(wider)
+            if pa.types.is_integer(have) and col in self._int_bounds:  # the values so far
+                pa.array(list(self._int_bounds[col]), have).cast(wider)
+        except pa.ArrowInvalid as exc:
+            raise ValueError(f"{clash}, and {wider} cannot hold them all exactly ({exc})") from None
+        return wider
 
     def _rewrite_parquet(self, schema: Any) -> None:
-        """Write the Parquet file again with ``schema``: a column it adds, or whose type
-        it changes (one that held only nulls so far), is null in the rows written."""
+        """Write the Parquet file again with ``schema``: a column it adds is null in the
+        rows written, one whose type it changes is cast (see :meth:`_widen_schema`)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -1320,59 +1437,24 @@ class CorpusWriter:
         self._fh.flush()
         self._fh.seek(0)
         source = pq.ParquetFile(self._fh)
-        kept = {f.name for f in schema if f.name in old.names and old.field(f.name).type == f.type}
+
+        def column(group: Any, f: Any) -> Any:
+            if f.name not in old.names:
+                return pa.nulls(group.num_rows, f.type)
+            values = group.column(f.name)
+            if values.type == f.type:
+                return values
+            # A column of nulls has a stand-in type, which not every type casts from.
+            return pa.nulls(len(values), f.type) if values.null_count == len(values) else values.cast(f.type)
 
         def copy(fh: Any) -> Any:
             writer = pq.ParquetWriter(fh, schema)
             for i in range(source.num_row_groups):
                 group = source.read_row_group(i)
-                arrays = [
-                    group.column(f.name) if f.name in kept else pa.nulls(group.num_rows, f.type) for f in schema
-                ]
-                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+                writer.write_table(pa.Table.from_arrays([column(group, f) for f in schema], schema=schema))
             return writer
 
         self._parquet, self._schema = self._rewrite(copy), schema
-
-    def _write_parquet(self, df: pd.DataFrame) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        columns = self._columns or []
-        fresh = [_arrow_array(df.iloc[:, i]) for i in range(len(columns))]
-        if self._parquet is not None and self._provisional:
-            # A column with nothing but nulls so far got a stand-in type: the first real
-            # values give it theirs, so the types do not depend on the chunk size.
-            retyped = {}
-            for col, arr in zip(columns, fresh):
-                if col in self._provisional and arr.null_count < len(arr):
-                    self._provisional.discard(col)
-                    if arr.type != self._schema.field(col).type:
-                        retyped[col] = arr.type
-            if retyped:
-                fields = [pa.field(f.name, retyped.get(f.name, f.type)) for f in self._schema]
-                self._rewrite_parquet(pa.schema(fields))
-        arrays = []
-        for col, arr in zip(columns, fresh):
-            if self._schema is not None:
-                want = self._schema.field(col).type
-                if arr.type != want and arr.null_count == len(arr):  # e.g. a column this chunk lacks
-                    arr = pa.nulls(len(arr), want)
-                elif arr.type != want:
-                    try:
-                        arr = arr.cast(want)
-                    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                        raise ValueError(
-                            f"column {col!r} of chunk {self._chunk} is {arr.type}, "
-                            f"but {want} in the first chunk ({exc})"
-                        ) from None
-            arrays.append(arr)
-        table = pa.Table.from_arrays(arrays, names=columns)
-        if self._parquet is None:
-            self._provisional = {col for col, arr in zip(columns, fresh) if arr.null_count == len(arr)}
-            self._schema = table.schema
-            self._parquet = pq.ParquetWriter(self._fh, self._schema)
-        self._parquet.write_table(table)
 
     def close(self) -> None:
         """Finish the file and move it into place (idempotent)."""
@@ -1382,11 +1464,13 @@ class CorpusWriter:
             self.write(pd.DataFrame({"id": pd.Series([], dtype=object), "text": pd.Series([], dtype=object)}))
         self.closed = True
         try:
-            if self._parquet is not None:
+            if self.format != "parquet":
+                self._widen_segments()
+            elif self._parquet is not None:
                 self._parquet.close()
             self._fh.flush()
             if self.stdout:
-                _copy_to_stdout(self._fh.buffer if self.format == "csv" else self._fh)
+                _copy_to_stdout(self._binary())
                 self._fh.close()
             else:
                 os.fsync(self._fh.fileno())
