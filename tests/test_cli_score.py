@@ -364,3 +364,16 @@ def test_jsonl_without_a_text_key_exits_2_like_csv(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "in.jsonl, field 'text': missing required column 'text'" in err
     assert not out.exists()
+
+
+def test_the_command_and_import_tonekit_start_without_scikit_learn():
+    """scikit-learn and SciPy take longer to import than spaCy: tonekit loads them only
+    for the functions that need them (ToneVectorizer, calibrate, evaluate)."""
+    code = (
+        "import sys, tonekit, tonekit.cli\n"
+        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))\n"
+        "tonekit.ToneVectorizer\n"
+        "print('sklearn' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["[]", "True"]

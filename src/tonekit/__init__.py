@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from . import corpora, eras
 from .corpus import (
@@ -26,13 +27,30 @@ from .address import address_by_group, address_forms, address_metrics, address_s
 from .batch import score_corpus
 from .compare import Comparison, compare
 from .evaluate import Evaluation, evaluate
-from .features import ToneVectorizer
 from .keyness import Keyness, category_rates, keyness, markers_table
 from .lexicon import Category, Entry, Lexicon, LexiconError, LexiconProblem, Modifiers
 from .pipeline import ToneComponent, load, score
 from .regression import CheckReport, CasesReport, LexiconDiff, check, run_cases, snapshot
 from .scoring import Marker, Modifier, SentenceTone, ToneResult
 from .viz import render
+
+if TYPE_CHECKING:
+    from .features import ToneVectorizer
+
+
+def __getattr__(name: str) -> Any:
+    # ToneVectorizer is a scikit-learn estimator, and scikit-learn takes longer to
+    # import than spaCy: `import tonekit` and the command line load it only on use.
+    if name == "ToneVectorizer":
+        from .features import ToneVectorizer
+
+        return ToneVectorizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 try:
     __version__ = version("tonekit")

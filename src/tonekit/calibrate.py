@@ -28,10 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression, LogisticRegressionCV, RidgeCV
-from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
-
-from .features import _as_texts
 from .lexicon import DEFAULT_MAX_WEIGHT, DIMENSIONS, Entry, Lexicon, resolve
 from .pipeline import pipeline_for
 from .scoring import PRIOR_TOKENS
@@ -79,6 +75,13 @@ def calibrate(
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {DIMENSIONS}, got {dimension!r}")
     base = resolve(lexicon)
+    # scikit-learn is imported when it is needed: it takes longer to import than
+    # spaCy, and most sessions of tonekit never calibrate.
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV, RidgeCV
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+
+    from .features import _as_texts
+
     texts = _as_texts(texts)
     y = np.asarray(labels, dtype=float)
     if y.ndim != 1 or len(y) != len(texts):

@@ -26,9 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from sklearn import metrics
-from sklearn.model_selection import StratifiedKFold
 
 from .batch import SCORE_COLUMNS, score_corpus
 from .lexicon import Lexicon, resolve
@@ -159,6 +156,8 @@ def evaluate(
     if folds < 2 or min_class < folds:
         raise ValueError(f"folds={folds}: needs 2 <= folds <= {min_class} (the smaller class's size)")
 
+    from sklearn import metrics  # imported when needed: it takes longer to import than spaCy
+
     predicted = _cross_fitted(x, yb, folds, seed)
     main = MAIN_METRIC[kind]
     rho, r = _correlations(x, y)
@@ -208,6 +207,8 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
 
 def _cross_fitted(x: np.ndarray, yb: np.ndarray, folds: int, seed: int) -> np.ndarray:
     """Predictions where each fold's threshold was chosen on the other folds."""
+    from sklearn.model_selection import StratifiedKFold
+
     predicted = np.zeros(len(x), dtype=int)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(x.reshape(-1, 1), yb):
@@ -216,6 +217,8 @@ def _cross_fitted(x: np.ndarray, yb: np.ndarray, folds: int, seed: int) -> np.nd
 
 
 def _correlations(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from scipy import stats
+
     if np.ptp(x) == 0:  # a constant score is uncorrelated, not undefined, for a user
         return 0.0, 0.0
     return float(stats.spearmanr(x, y).statistic), float(stats.pearsonr(x, y).statistic)
@@ -227,6 +230,8 @@ def _bootstrap(
     """Percentile bootstrap interval of ``metric`` (resamples lacking a class are redrawn)."""
     if n <= 0:
         return math.nan, math.nan
+    from sklearn import metrics
+
     rng = np.random.default_rng(seed)
     values: list[float] = []
     attempts = 0
