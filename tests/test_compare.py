@@ -60,6 +60,17 @@ def test_pair_results_do_not_depend_on_other_groups():
     assert len(three.pairs) == 3
 
 
+def test_listing_the_groups_the_other_way_round_flips_the_interval_exactly():
+    df = shifted(4, 0.05)
+    forward = compare(df, groups=["early", "late"], metrics=["hostility"], n_boot=N_BOOT).pairs.iloc[0]
+    backward = compare(df, groups=["late", "early"], metrics=["hostility"], n_boot=N_BOOT).pairs.iloc[0]
+    assert (backward["group_a"], backward["group_b"]) == ("late", "early")
+    assert (backward["mean_diff"], backward["ci_low"], backward["ci_high"]) == (
+        -forward["mean_diff"], -forward["ci_high"], -forward["ci_low"])
+    assert (backward["p_value"], backward["p_holm"]) == (forward["p_value"], forward["p_holm"])
+    assert backward["cliffs_delta"] == -forward["cliffs_delta"]
+
+
 def test_groups_select_and_order_and_unknown_group_is_named():
     df = shifted(4, 0.1)
     cmp = compare(df, groups=["late", "early"], metrics=["hostility"], n_boot=N_BOOT)

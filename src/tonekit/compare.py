@@ -20,7 +20,8 @@ pair of groups it reports
 Missing values are dropped per metric (``n_missing`` says how many). Groups with fewer
 than :data:`SMALL_N` values are flagged in a ``small`` column and in the repr, never
 hidden. Randomness is seeded per (metric, pair) from ``seed`` and the names, so the
-numbers for Abe vs Kishida do not change when Suga is added to the comparison.
+numbers for Abe vs Kishida do not change when Suga is added to the comparison, nor
+(but for the sign) when Kishida is listed first.
 
 Example
 -------
@@ -133,6 +134,21 @@ def _perm_p(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, n_perm: int)
 def _rng(seed: int, *names: str) -> np.random.Generator:
     key = zlib.crc32("\x1f".join(names).encode("utf-8"))
     return np.random.default_rng([seed, key])
+
+
+def _pair_test(
+    seed: int, metric: str, a: tuple[str, np.ndarray], b: tuple[str, np.ndarray],
+    n_boot: int, n_perm: int, confidence: float,
+) -> tuple[float, float, float]:
+    """Bootstrap interval of the difference of means (a - b) and permutation p-value of
+    a pair of groups ``(name, values)``. Drawn for the pair in the order of its names,
+    whatever the order of the groups: listing b first flips the interval, exactly."""
+    first, second = sorted((a, b), key=lambda group: group[0])
+    rng = _rng(seed, metric, first[0], second[0])
+    boot = _boot_means(rng, first[1], n_boot) - _boot_means(rng, second[1], n_boot)
+    p_value = _perm_p(rng, first[1], second[1], n_perm)
+    lo, hi = _quantiles(boot, confidence)
+    return (lo, hi, p_value) if first is a else (-hi, -lo, p_value)
 
 
 def _quantiles(x: np.ndarray, confidence: float) -> tuple[float, float]:
@@ -339,12 +355,10 @@ def compare(
             xa, xb = data[a], data[b]
             row = {"metric": metric, "group_a": a, "group_b": b, "n_a": len(xa), "n_b": len(xb)}
             if len(xa) and len(xb):
-                rng = _rng(seed, metric, a, b)
-                boot = _boot_means(rng, xa, n_boot) - _boot_means(rng, xb, n_boot)
-                lo, hi = _quantiles(boot, confidence)
+                lo, hi, p_value = _pair_test(seed, metric, (a, xa), (b, xb), n_boot, n_perm, confidence)
                 delta = cliffs_delta(xa, xb)
                 row.update(mean_diff=float(xa.mean() - xb.mean()), ci_low=lo, ci_high=hi,
-                           p_value=_perm_p(rng, xa, xb, n_perm), cliffs_delta=delta, effect=effect_label(delta))
+                           p_value=p_value, cliffs_delta=delta, effect=effect_label(delta))
             else:
                 row.update(mean_diff=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan,
                            cliffs_delta=np.nan, effect="")
