@@ -131,6 +131,19 @@ def test_line_breaks_and_runs_of_spaces_change_no_score(width):
             assert all(variant[m.start_char : m.end_char] == m.text for m in r.markers)
 
 
+def test_sentences_are_the_words_without_the_layout_around_them():
+    # Constructed: paragraph breaks between sentences and a trailing line break.
+    text = "\n\nWe thank you.\n\nWe condemn the\nsanctions.\n"
+    r = tonekit.score(text)
+    assert [(s.index, s.text, s.n_tokens) for s in r.sentences] == [
+        (0, "We thank you.", 4), (1, "We condemn the\nsanctions.", 5)
+    ]
+    assert all(text[s.start_char : s.end_char] == s.text for s in r.sentences)
+    assert [(m.term, m.sentence) for m in r.markers] == [("thank you", 0), ("condemn", 1)]
+    assert sum(s.n_tokens for s in r.sentences) == r.n_tokens
+    assert tonekit.score(" \n\n ").sentences == ()
+
+
 def test_negation_and_intensifiers_reach_across_a_line_break():
     assert kinds(tonekit.score("He is not\nan idiot. (constructed)"), "idiot") == [("negation",)]
     assert kinds(tonekit.score("a very\n\nstupid man (constructed)"), "stupid") == [("intensifier",)]

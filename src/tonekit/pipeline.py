@@ -179,11 +179,11 @@ class ToneComponent:
         hits = self._hits(doc, self._lemmas_in(doc), spaces)
         if len(doc) and not _has_sentences(doc):
             self._sentencizer(doc)
-        sent_starts = _sentence_starts(doc) if len(doc) else []
+        sentences = _sentence_words(_sentence_starts(doc), len(doc), spaces) if len(doc) else []
+        sent_starts = [start for start, _ in sentences]
         markers = find_markers(doc, hits, self.lexicon, sent_starts, self._graded_words, spaces) if hits else []
         bounds = []
-        for i, start in enumerate(sent_starts):
-            end = sent_starts[i + 1] if i + 1 < len(sent_starts) else len(doc)
+        for start, end in sentences:
             last = doc[end - 1]
             n_spaces = bisect_left(spaces, end) - bisect_left(spaces, start)
             bounds.append((doc[start].idx, last.idx + len(last), end - start - n_spaces))
@@ -394,6 +394,26 @@ def _sentence_starts(doc: Doc) -> list[int]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     return starts
+
+
+def _sentence_words(sent_starts: list[int], n_tokens: int, spaces: Sequence[int]) -> list[tuple[int, int]]:
+    """Token bounds ``(start, end)`` of each sentence without the whitespace tokens at
+    its edges (the paragraph break a sentencizer puts at the start of the next
+    sentence, the line break after the last); a sentence of whitespace only, such as
+    the trailing line break of a text, is no sentence."""
+    ends = sent_starts[1:] + [n_tokens]
+    if not spaces:
+        return list(zip(sent_starts, ends))
+    layout = set(spaces)
+    words = []
+    for start, end in zip(sent_starts, ends):
+        while start < end and start in layout:
+            start += 1
+        while end > start and end - 1 in layout:
+            end -= 1
+        if start < end:
+            words.append((start, end))
+    return words
 
 
 @lru_cache(maxsize=4)
