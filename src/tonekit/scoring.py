@@ -84,7 +84,8 @@ class Marker:
 
 @dataclass(frozen=True)
 class SentenceTone:
-    """Scores of one sentence; its markers are those with ``marker.sentence == index``."""
+    """Scores of one sentence; its markers are those with ``marker.sentence == index``.
+    Its text is its words: the line breaks around it belong to no sentence."""
 
     index: int
     text: str
