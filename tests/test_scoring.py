@@ -142,6 +142,11 @@ def test_sentences_are_the_words_without_the_layout_around_them():
     assert [(m.term, m.sentence) for m in r.markers] == [("thank you", 0), ("condemn", 1)]
     assert sum(s.n_tokens for s in r.sentences) == r.n_tokens
     assert tonekit.score(" \n\n ").sentences == ()
+    # spaCy's own sentences keep the breaks; their tones agree with the result's.
+    spans = [s._.tonekit for s in tonekit.load()(text).sents if s.text.strip()]
+    assert [(t.index, t.n_tokens, t.hostility, t.courtesy) for t in spans] == [
+        (s.index, s.n_tokens, s.hostility, s.courtesy) for s in r.sentences
+    ]
 
 
 def test_negation_and_intensifiers_reach_across_a_line_break():

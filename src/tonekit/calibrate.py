@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from .lexicon import DEFAULT_MAX_WEIGHT, DIMENSIONS, Entry, Lexicon, resolve
 from .pipeline import pipeline_for
 from .scoring import PRIOR_TOKENS

@@ -446,8 +446,11 @@ def _span_tone(span: Span) -> SentenceTone | None:
     if result is None:
         return None
     markers = [m for m in result.markers if span.start <= m.start and m.end <= span.end]
-    index = next((s.index for s in result.sentences if s.start_char <= span.start_char < s.end_char), 0)
-    return sentence_tone(index, span.text, span.start_char, span.end_char, len(span), markers)
+    # The sentence the span ends in (a sentence of doc.sents may begin with the
+    # paragraph break before a sentence of the result); whitespace tokens are no tokens.
+    index = max(sum(s.start_char < span.end_char for s in result.sentences) - 1, 0)
+    n_tokens = len(span) - sum(token.is_space for token in span)
+    return sentence_tone(index, span.text, span.start_char, span.end_char, n_tokens, markers)
 
 
 def _register_extensions() -> None:
