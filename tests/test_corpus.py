@@ -749,7 +749,7 @@ def test_csv_and_jsonl_are_widened_in_one_copy_however_many_columns_come(
 ):
     # Linear, whatever the number of chunks bringing a column: the temporary file is
     # copied once, on close, each line of it read once.
-    import tonekit.corpus as corpus
+    from tonekit import corpus
 
     rewrites, copied = [], []
     rewrite, lines_between = CorpusWriter._rewrite, corpus._lines_between
@@ -799,7 +799,7 @@ def test_stdout_gets_the_rows_widened_as_if_written_at_once(capsysbinary: pytest
 def test_a_failure_in_the_widening_on_close_leaves_no_output_and_no_temporary_file(
     tmp_path: Path, suffix: str, helper: str, monkeypatch: pytest.MonkeyPatch
 ):
-    import tonekit.corpus as corpus
+    from tonekit import corpus
 
     def fail(lines, target, old, columns):
         target.write(b"part of a row")

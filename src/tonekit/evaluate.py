@@ -156,7 +156,8 @@ def evaluate(
     if folds < 2 or min_class < folds:
         raise ValueError(f"folds={folds}: needs 2 <= folds <= {min_class} (the smaller class's size)")
 
-    from sklearn import metrics  # imported when needed: it takes longer to import than spaCy
+    # scikit-learn and SciPy are imported when needed: they take longer to import than spaCy.
+    from sklearn import metrics
 
     predicted = _cross_fitted(x, yb, folds, seed)
     main = MAIN_METRIC[kind]
