@@ -875,9 +875,9 @@ def test_parquet_from_jsonl_chunks_equals_parquet_from_the_whole_file(tmp_path: 
 @pytest.mark.parametrize(
     "first, later, message",
     [
-        (["n/a"], [1], "column 'x' of chunk 2 is int64, but string in the chunks before, and no type holds both"),
-        ([1], ["n/a"], "column 'x' of chunk 2 is string, but int64 in the chunks before, and no type holds both"),
-        ([True], [1], "column 'x' of chunk 2 is int64, but bool in the chunks before, and no type holds both"),
+        (["n/a"], [1], "column 'x' of chunk 2 is int64, but string in the chunks before, and no Parquet type holds both"),
+        ([1], ["n/a"], "column 'x' of chunk 2 is string, but int64 in the chunks before, and no Parquet type holds both"),
+        ([True], [1], "column 'x' of chunk 2 is int64, but bool in the chunks before, and no Parquet type holds both"),
         ([2**53 + 1], [2.5], r"column 'x' of chunk 2 is double, but int64 in the chunks before, and double cannot"),
         ([0.5], [2**53 + 1], r"column 'x' of chunk 2 is int64, but double in the chunks before, and double cannot"),
     ],

@@ -1415,7 +1415,9 @@ class CorpusWriter:
 
         clash = f"column {col!r} of chunk {self._chunk} is {arr.type}, but {have} in the chunks before"
         if not (numeric(have) and numeric(arr.type)):
-            raise ValueError(f"{clash}, and no type holds both without loss")
+            raise ValueError(
+                f"{clash}, and no Parquet type holds both without loss (CSV and JSON Lines keep each value as it is)"
+            )
         wider = pa.from_numpy_dtype(np.promote_types(have.to_pandas_dtype(), arr.type.to_pandas_dtype()))
         try:
             arr.cast(wider)
