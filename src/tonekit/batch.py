@@ -71,7 +71,9 @@ import pandas as pd
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
-from .corpus import _STR_DTYPE, CorpusError, PathLike, _frames, _is_missing, _kind, _resolve_format, _surrogate_in
+from .corpus import (
+    _STR_DTYPE, CorpusError, PathLike, _error_message, _frames, _is_missing, _kind, _resolve_format, _surrogate_in,
+)
 from .lexicon import Lexicon, resolve
 from .pipeline import component_of, pipeline_for, score
 from .scoring import SCORE_COLUMNS
@@ -138,14 +140,14 @@ class _Scorer:
         self.columns = self.component.columns
         self.batch_size = batch_size
         # What runs after the component cannot change its scores (as in nlp(text)).
-        names = nlp.pipe_names
-        self.after = names[names.index("tonekit") :]
+        position = nlp.pipe_names.index("tonekit")
+        self.after = nlp.pipe_names[position:]
         # Tokenizer-only when nothing but a default sentencizer runs before the
         # component: it splits sentences itself, the same way, when a text needs it.
         default_punct = Sentencizer().punct_chars
         self.fast = all(
             isinstance(pipe, Sentencizer) and pipe.punct_chars == default_punct
-            for name, pipe in nlp.pipeline[: names.index("tonekit")]
+            for name, pipe in nlp.pipeline[:position]
         )
 
     def score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
@@ -345,8 +347,7 @@ class _Layout:
             )
         texts = df[self.text].tolist()
         if "error" in df.columns:
-            # Only a non-empty string is a message: JSON false or 0 says there was none.
-            before = [e if isinstance(e, str) and e else None for e in df["error"].tolist()]
+            before = [_error_message(e) for e in df["error"].tolist()]
         else:
             before = [None] * len(texts)
         return [(i, t) for i, (t, e) in enumerate(zip(texts, before)) if e is None], before

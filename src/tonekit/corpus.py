@@ -672,13 +672,16 @@ class _Validator:
         return value  # "" is a valid (empty) statement
 
 
-def _joined(before: Any, now: str | None) -> str | None:
-    """A row's error: the message the file already gave it, then the problems found now.
+def _error_message(value: Any) -> str | None:
+    """A cell of an ``error`` column as a message, or None: only a non-empty string is
+    one (``false`` or ``0`` in a JSON ``error`` field says there was none)."""
+    return value if isinstance(value, str) and value else None
 
-    Only a non-empty string is a message: ``false`` or ``0`` in a JSON ``error`` field
-    says there was none.
-    """
-    if not isinstance(before, str) or before == "":
+
+def _joined(before: Any, now: str | None) -> str | None:
+    """A row's error: the message the file already gave it, then the problems found now."""
+    before = _error_message(before)
+    if before is None:
         return now
     if now is None or now in before:
         return before

@@ -558,7 +558,7 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces)):
         parts.append((offset, token_offset, doc._.tonekit))
         token_offset += len(doc)
-    categories = tuple(nlp.get_pipe("tonekit").lexicon.categories) if "tonekit" in nlp.pipe_names else ()
+    categories = tuple(nlp.get_pipe("tonekit").lexicon.categories)
     return merge(parts, text, categories)
 
 
