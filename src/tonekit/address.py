@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .shared import PathLike
 from .compare import _group_order
 from .eras import japan_prime_ministers
 from .lexicon import Lexicon
@@ -58,7 +59,6 @@ __all__ = [
     "address_forms", "address_shares", "address_metrics", "address_by_group",
 ]
 
-PathLike = Union[str, "os.PathLike[str]"]
 FORMS = ("titled", "bare", "derogatory")
 REFERENCE_COLUMNS = ["id", "target", "text", "start_char", "end_char", "form", "cue"]
 _SEP = "|"

@@ -72,9 +72,10 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
 from .corpus import (
-    _STR_DTYPE, CorpusError, PathLike, _error_message, _frames, _is_missing, _kind, _resolve_format, _surrogate_in,
+    _STR_DTYPE, CorpusError, _error_message, _frames, _is_missing, _kind, _resolve_format,
 )
 from .lexicon import Lexicon, resolve
+from .shared import PathLike, unpaired_surrogate
 from .pipeline import component_of, pipeline_for, score
 from .scoring import SCORE_COLUMNS
 
@@ -102,7 +103,7 @@ def _text_problem(value: Any) -> str | None:
 
 
 def _failure(exc: BaseException, text: str) -> str:
-    where = _surrogate_in(text) if isinstance(exc, UnicodeEncodeError) else None  # spaCy stores UTF-8
+    where = unpaired_surrogate(text) if isinstance(exc, UnicodeEncodeError) else None  # spaCy stores UTF-8
     if where is not None:
         return f"text is not valid Unicode: {where}"
     return f"could not score the text: {type(exc).__name__}: {exc}"

@@ -25,17 +25,16 @@ import builtins
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Union
 
 import pandas as pd
 
+from .shared import PathLike
 from .corpus import iter_corpus, read_corpus
 from .eras import assign_era
 
 # `list` is defined below and would shadow the builtin in `import *`; keep it out.
 __all__ = ["load", "path", "describe", "ENV_VAR", "DATA_FILES"]
 
-PathLike = Union[str, "os.PathLike[str]"]
 ENV_VAR = "TONEKIT_CORPORA"
 #: Data file names looked for in a corpus folder, in order of preference.
 DATA_FILES: tuple[str, ...] = ("statements.csv", "statements.jsonl", "statements.parquet")

@@ -37,11 +37,13 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal, Union
+from typing import IO, Any, Literal
 
 import numpy as np
 import orjson
 import pandas as pd
+
+from .shared import PathLike, unpaired_surrogate
 
 __all__ = [
     "CORPUS_COLUMNS",
@@ -69,7 +71,6 @@ CORPUS_COLUMNS: tuple[str, ...] = (
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "text")
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
 
-PathLike = Union[str, "os.PathLike[str]"]
 Errors = Literal["raise", "report"]
 _Flag = Callable[[int, str, str], None]  # (position in chunk, field, message)
 # Whether a file's own ``error`` column, given the file's columns, is a previous run's.
@@ -1044,17 +1045,6 @@ def _arrow_array(series: pd.Series) -> Any:
     return arr
 
 
-def _surrogate_in(text: str) -> str | None:
-    """Where ``text`` has a character UTF-8 cannot encode (an unpaired surrogate), said
-    for the user: ``an unpaired surrogate \\ud800 at character 4``; None if nowhere."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        escape = text[exc.start].encode("unicode_escape").decode("ascii")
-        return f"an unpaired surrogate {escape} at character {exc.start}"
-    return None
-
-
 def _unencodable(df: pd.DataFrame) -> str | None:
     """Where ``df`` holds text that UTF-8 cannot encode (which only an object column can
     hold), said for the user; None if nowhere."""
@@ -1063,7 +1053,7 @@ def _unencodable(df: pd.DataFrame) -> str | None:
         if series.dtype != object:
             continue
         for label, value in series.items():
-            where = _surrogate_in(value) if isinstance(value, str) else None
+            where = unpaired_surrogate(value) if isinstance(value, str) else None
             if where is not None:
                 return (
                     f"row with index {label!r}, column {name!r}: not valid Unicode ({where}); "

@@ -31,16 +31,16 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
-from typing import IO, Any, Union
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
+from .shared import PathLike
 from .corpus import _parse_date
 
 __all__ = ["Tenure", "TenureTable", "TenureError", "japan_prime_ministers", "assign_era"]
 
-PathLike = Union[str, "os.PathLike[str]"]
 _TENURE_COLUMNS = ("label", "person", "start", "end", "note")
 _REQUIRED = ("label", "start", "end")
 

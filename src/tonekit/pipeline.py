@@ -34,7 +34,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, Span
 
-from .corpus import _surrogate_in
+from .shared import unpaired_surrogate
 from .lexicon import Entry, Lexicon, resolve
 from .scoring import (
     QUOTE_CHARS,
@@ -540,7 +540,7 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     """
     if not isinstance(text, str):
         raise TypeError(f"score() expects the text as a str, got {type(text).__name__}: {text!r:.80}")
-    where = _surrogate_in(text)  # spaCy would fail on it with the position in a token
+    where = unpaired_surrogate(text)  # spaCy would fail on it with the position in a token
     if where is not None:
         raise ValueError(f"text is not valid Unicode: {where}")
     if nlp is None:
