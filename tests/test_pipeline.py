@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 import tonekit
-from tonekit.pipeline import _space_tokens
 from tonekit.scoring import SCORE_COLUMNS
 
 HOSTILE = "The DPRK will never tolerate the reckless provocations of the Japanese reactionaries."
@@ -127,7 +126,12 @@ def test_to_bytes_round_trip(nlp):
     assert result_tuple(fresh(HOSTILE)._.tonekit) == result_tuple(nlp(HOSTILE)._.tonekit)
 
 
-def test_score_row_equals_the_full_result(nlp):
+def row_of(component, scores):
+    """A batch row built from Totals: the document columns, then every category's rate."""
+    return [*scores[: len(SCORE_COLUMNS)], *(scores.categories.get(c, 0.0) for c in component.lexicon.categories)]
+
+
+def test_document_totals_equal_the_full_result(nlp):
     """The batch path (tokenizer + matcher, no sentences, no evidence) gives exactly the
     numbers of the full result, modifiers included, on every statement of the corpus."""
     component = nlp.get_pipe("tonekit")
@@ -136,17 +140,15 @@ def test_score_row_equals_the_full_result(nlp):
         *tonekit.corpora.load("dprk_japan", era=False)["text"],
     ]
     for text in texts:
-        row = component.score_row(nlp.make_doc(text))
+        scores = component.totals(nlp.make_doc(text))
         full = nlp(text)._.tonekit
-        assert tuple(row) == component.columns
-        assert component.score_values(nlp.make_doc(text)) == list(row.values())
         expected = {c: getattr(full, c) for c in SCORE_COLUMNS}
-        assert {c: row[c] for c in expected} == expected, text[:80]
-        assert all(row[c] == v for c, v in full.categories.items()), text[:80]
+        assert dict(zip(SCORE_COLUMNS, scores)) == expected, text[:80]
+        assert all(scores.categories.get(c, 0.0) == v for c, v in full.categories.items()), text[:80]
 
 
-def test_score_docs_gives_the_rows_of_score_values(nlp):
-    """The batch engine's array of rows equals a score_values row per Doc, bit for bit,
+def test_score_docs_gives_the_rows_of_the_totals(nlp):
+    """The batch engine's array of rows equals each Doc's totals, bit for bit,
     whichever texts have markers and in whatever order they come."""
     component = nlp.get_pipe("tonekit")
     texts = [
@@ -157,7 +159,7 @@ def test_score_docs_gives_the_rows_of_score_values(nlp):
     rows = component.score_docs(nlp.tokenizer.pipe(texts))
     assert rows.shape == (len(texts), len(component.columns))
     for text, row in zip(texts, rows.tolist()):
-        assert row == component.score_values(nlp.make_doc(text)), text[:80]
+        assert row == row_of(component, component.totals(nlp.make_doc(text))), text[:80]
     assert rows[2].tolist() == [0.0] * 5 + [len(nlp.make_doc(texts[2])), 0] + [0.0] * (len(rows[2]) - 7)
     assert component.score_docs([]).shape == (0, len(component.columns))
 
@@ -166,11 +168,14 @@ def test_score_docs_gives_the_rows_of_score_values(nlp):
 @given(st.lists(st.lists(st.sampled_from(["puppet", "so-called", '"', "not", "but", "also", "very", "never",
                                           "Your Excellency", "thank", ".", ",", ":", "you", "\n", "want", "attack"]),
                          max_size=20), max_size=8))
-def test_score_docs_rows_match_score_values_for_any_cues(nlp, texts):
+def test_score_docs_rows_match_the_full_results_for_any_cues(nlp, texts):
     texts = [" ".join(words) for words in texts]
     component = nlp.get_pipe("tonekit")
     rows = component.score_docs(nlp.tokenizer.pipe(texts))
-    assert rows.tolist() == [component.score_values(nlp.make_doc(t)) for t in texts]
+    for text, row in zip(texts, rows.tolist()):
+        full = nlp(text)._.tonekit
+        assert row[: len(SCORE_COLUMNS)] == [getattr(full, c) for c in SCORE_COLUMNS], text
+        assert row[len(SCORE_COLUMNS):] == [full.categories[c] for c in component.lexicon.categories], text
 
 
 def test_bad_input():
@@ -215,9 +220,12 @@ def test_any_text_scores_without_crashing(text):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(["a", "b", ".", " ", "\n", "\r", "\t", "\x0b", "\x0c", "\x1c", "\x1f",
                                          "\xa0", "\u2003", "\u3000", "\u2028", "é", "'"]), max_size=30))
-def test_whitespace_tokens_are_found_from_the_text_without_fail(nlp, text):
+def test_whitespace_tokens_are_no_tokens_on_every_path(nlp, text):
     doc = nlp.make_doc(text)
-    assert _space_tokens(doc, text) == [t.i for t in doc if t.is_space]
+    words = sum(not t.is_space for t in doc)
+    component = nlp.get_pipe("tonekit")
+    assert component.score_docs([doc], [text])[0, SCORE_COLUMNS.index("n_tokens")] == words
+    assert nlp(text)._.tonekit.n_tokens == words
 
 
 @settings(max_examples=100, deadline=None)

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 import tonekit
-from tonekit.scoring import PRIOR_TOKENS, SCALE, saturate, score_cells
+from tonekit.scoring import PRIOR_TOKENS, SCALE, saturate, totals
 
 
 def kinds(result, term):
@@ -246,9 +246,8 @@ def test_scores_are_deterministic_and_independent_of_the_batch(nlp):
     assert [tonekit.score(t) for t in texts] == alone
 
 
-def test_score_cells_name_a_dimension_they_do_not_know():
-    # A lexicon read from CSV is validated; one built by hand reaches the batch row here.
-    slots = {"insult": 7}
-    assert score_cells([("hostility", "insult", 3.0)], 20, slots)[0] == [0, 1, 2, 3, 4, 6, 7]
+def test_totals_name_a_dimension_they_do_not_know():
+    # A lexicon read from CSV is validated; one built by hand reaches the aggregation here.
+    assert totals([("hostility", "insult", 3.0)], 20).categories == {"insult": 15.0}
     with pytest.raises(ValueError, match="unknown dimension 'anger' of category 'insult'"):
-        score_cells([("anger", "insult", 3.0)], 20, slots)
+        totals([("anger", "insult", 3.0)], 20)

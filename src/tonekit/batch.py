@@ -76,7 +76,7 @@ from .corpus import (
 )
 from .lexicon import Lexicon, resolve
 from .shared import PathLike, unpaired_surrogate
-from .pipeline import component_of, pipeline_for, score
+from .pipeline import find_component, pipeline_for, score
 from .scoring import SCORE_COLUMNS
 
 __all__ = ["SCORE_COLUMNS", "score_corpus", "score_chunks", "read_scoring_input"]
@@ -134,14 +134,12 @@ class _Scorer:
 
     def __init__(self, nlp: Language, batch_size: int) -> None:
         self.nlp = nlp
-        self.component = component_of(nlp)
-        if "tonekit" not in nlp.pipe_names:
-            raise ValueError("the pipeline's 'tonekit' component is disabled")
+        self.component = find_component(nlp)
         self.categories = tuple(self.component.lexicon.categories)
         self.columns = self.component.columns
         self.batch_size = batch_size
         # What runs after the component cannot change its scores (as in nlp(text)).
-        position = nlp.pipe_names.index("tonekit")
+        position = nlp.pipe_names.index(self.component.name)
         self.after = nlp.pipe_names[position:]
         # Tokenizer-only when nothing but a default sentencizer runs before the
         # component: it splits sentences itself, the same way, when a text needs it.
@@ -192,9 +190,7 @@ class _Scorer:
             # the scorer (each evicts the other's tables from the CPU caches) lost 20 of
             # 25 paired timings to this, and sub-batches of 64 texts lost 16 of 25.
             return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)), texts)
-        score_values = self.component.score_values
-        docs = self.nlp.pipe(texts, disable=self.after, batch_size=self.batch_size)
-        return np.array([score_values(doc) for doc in docs]).reshape(len(texts), len(self.columns))
+        return self.component.score_docs(self.nlp.pipe(texts, disable=self.after, batch_size=self.batch_size), texts)
 
     def _one(self, text: str) -> _Row:
         try:
@@ -263,7 +259,7 @@ class _Engine:
             return
         self.local = None
         if nlp is not None:
-            categories = tuple(component_of(nlp).lexicon.categories)
+            categories = tuple(find_component(nlp).lexicon.categories)
         else:
             lexicon = resolve(lexicon)
             categories = tuple(lexicon.categories)

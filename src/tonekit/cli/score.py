@@ -41,6 +41,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("input", metavar="INPUT", help="corpus file, or '-' for stdin")
     parser.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="scores file, or '-' for stdout")
     parser.add_argument("--lexicon", help="bundled lexicon name or path to a lexicon CSV")
+    parser.add_argument(
+        "--model", metavar="NAME|PATH",
+        help="a spaCy pipeline (installed name or path) to run before tonekit, e.g. one with a parser",
+    )
     parser.add_argument("--text-col", default="text", metavar="NAME", help="column holding the text (default: text)")
     parser.add_argument("--n-process", type=int, default=1, metavar="N", help="worker processes (default: 1)")
     parser.add_argument(
@@ -104,7 +108,12 @@ def _run(args: argparse.Namespace) -> int:
         _positive("--" + name.replace("_", "-"), getattr(args, name))
     _check_paths(args.input, args.output)
     try:
-        lexicon = resolve(args.lexicon)
+        if args.model:
+            from ..pipeline import load
+
+            nlp, lexicon = load(args.lexicon, model=args.model), None
+        else:
+            nlp, lexicon = None, resolve(args.lexicon)
         out_format = _output_format(args)
         writer = CorpusWriter(args.output, format=out_format)
     except (LexiconError, KeyError, OSError, ValueError) as exc:
@@ -121,7 +130,7 @@ def _run(args: argparse.Namespace) -> int:
                 python_strings=True,
             )
             for scored in score_chunks(
-                chunks, text=args.text_col, lexicon=lexicon, batch_size=args.batch_size,
+                chunks, text=args.text_col, lexicon=lexicon, nlp=nlp, batch_size=args.batch_size,
                 n_process=args.n_process, progress=progress,
             ):
                 failed += int(scored["error"].notna().sum())

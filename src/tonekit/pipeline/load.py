@@ -1,0 +1,148 @@
+"""Entry points: :func:`load` a pipeline, :func:`score` a text, find the component.
+
+>>> r = score("I express deep condolences and sympathy to Your Excellency.")
+>>> r.courtesy > 0.5 and r.hostility == 0
+True
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from ..lexicon import Lexicon, resolve
+from ..scoring import ToneResult, merge
+from ..shared import unpaired_surrogate
+from .component import FACTORY, ToneComponent
+from .extensions import doc_result
+
+
+def load(
+    lexicon: Lexicon | str | Path | None = None, *, model: str | Path | Language | None = None,
+    lemmatizer: bool = False,
+) -> Language:
+    """A pipeline with the ``tonekit`` component: by default blank English (the lexicon's
+    language) + lookup lemmatizer + sentencizer + ``tonekit``.
+
+    ``model`` is an installed spaCy pipeline's name, a path or a ``Language``: the
+    component is added at its end, after its parser, whose tree then scopes negation (a
+    saved pipeline that has the component already keeps it, and its lexicon unless
+    ``lexicon`` is given).
+
+    The lookup lemmatizer (spacy-lookups-data) is in the blank pipeline but disabled unless
+    ``lemmatizer=True``: matching does not need it (lemma entries are expanded to their
+    inflections), and lemmatizing every token would cost more than the rest of the
+    pipeline together. Enable it with ``nlp.enable_pipe("lemmatizer")`` for ``token.lemma_``.
+
+    >>> nlp = load()
+    >>> nlp.pipe_names
+    ['sentencizer', 'tonekit']
+    """
+    if model is not None:
+        nlp = model if isinstance(model, Language) else spacy.load(model)
+        if any(nlp.get_pipe_meta(name).factory == FACTORY for name in nlp.component_names):
+            if lexicon is not None:  # a saved tonekit pipeline: its lexicon, unless another is given
+                find_component(nlp, enabled=False).initialize(lexicon=lexicon)
+            return nlp
+    lex = resolve(lexicon)
+    if model is None:
+        nlp = spacy.blank(lex.language)
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.add_pipe("sentencizer")
+        nlp.initialize()
+        if not lemmatizer:
+            nlp.disable_pipe("lemmatizer")
+    # A bundled lexicon is recorded in the config by name. Any other travels inside the
+    # saved pipeline (to_disk): a path in the config would break spacy.load once the file moves.
+    source = lex.name if lexicon is None or (isinstance(lexicon, str) and _is_bundled_name(lexicon)) else None
+    config = {"lexicon": {"@misc": "tonekit.lexicon.v1", "source": source}} if source else {"lexicon": None}
+    component = nlp.add_pipe(FACTORY, config=config)
+    if component.lexicon is None:
+        component.initialize(lexicon=lex)
+    return nlp
+
+
+def _is_bundled_name(value: str) -> bool:
+    return Path(value).suffix.lower() != ".csv" and not Path(value).exists()
+
+
+_PIPELINES: OrderedDict[str, Language] = OrderedDict()
+
+
+def pipeline_for(lexicon: Lexicon | str | Path | None = None) -> Language:
+    """A cached ``load(lexicon)``, keyed by the lexicon's content hash."""
+    lex = resolve(lexicon)
+    key = lex.content_hash
+    if key not in _PIPELINES:
+        _PIPELINES[key] = load(lex)
+        if len(_PIPELINES) > 4:
+            _PIPELINES.popitem(last=False)
+    _PIPELINES.move_to_end(key)
+    return _PIPELINES[key]
+
+
+def find_component(nlp: Language, *, enabled: bool = True) -> ToneComponent:
+    """The tonekit component of a pipeline, whatever its instance name (found by its
+    factory); a clear error when it has none, or when it is disabled and ``enabled``."""
+    names = [name for name in nlp.component_names if nlp.get_pipe_meta(name).factory == FACTORY]
+    if not names:
+        raise ValueError(f"the pipeline has no 'tonekit' component (components: {nlp.component_names})")
+    name = names[-1]
+    if enabled and name in nlp.disabled:
+        raise ValueError(f"the pipeline's tonekit component {name!r} is disabled: enable it with nlp.enable_pipe({name!r})")
+    return nlp.get_pipe(name)
+
+
+def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Language | None = None) -> ToneResult:
+    """Score one text for hostility and courtesy, with the markers behind the scores.
+
+    Texts longer than ``nlp.max_length`` are scored in pieces cut at paragraph or
+    sentence ends and joined; an empty or blank text scores zero.
+
+    >>> r = score("I express deep condolences and sympathy to Your Excellency.")
+    >>> r.courtesy > 0.5 and r.hostility == 0
+    True
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"score() expects the text as a str, got {type(text).__name__}: {text!r:.80}")
+    where = unpaired_surrogate(text)  # spaCy would fail on it with the position in a token
+    if where is not None:
+        raise ValueError(f"text is not valid Unicode: {where}")
+    if nlp is None:
+        nlp = pipeline_for(lexicon)
+    elif lexicon is not None:
+        raise ValueError("give either lexicon= or nlp=, not both (the pipeline's component has its lexicon)")
+    component = find_component(nlp)
+    if len(text) <= nlp.max_length:
+        return doc_result(nlp(text))
+    pieces = list(split_long_text(text, nlp.max_length))
+    parts = []
+    token_offset = 0
+    for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces)):
+        parts.append((offset, token_offset, doc_result(doc)))
+        token_offset += len(doc)
+    return merge(parts, text, component.lexicon.categories)
+
+
+def split_long_text(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """Cut ``text`` into ``(offset, piece)`` of at most ``limit`` characters,
+    preferring paragraph breaks, then sentence ends, then spaces."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", "? ", "! ", " "):
+            cut = window.rfind(sep)
+            if cut > limit // 2:
+                cut += len(sep)
+                break
+            cut = -1
+        if cut <= 0:
+            cut = limit
+        yield start, text[start : start + cut]
+        start += cut
+    yield start, text[start:]
