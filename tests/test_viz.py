@@ -22,6 +22,7 @@ from tonekit.keyness import category_rates, keyness, markers_table
 from tonekit.viz import (
     Rendered,
     plot_category_rates,
+    plot_comparison,
     plot_distribution,
     plot_keyness,
     plot_timeline,
@@ -102,7 +103,7 @@ def test_plots_draw(scores):
     k = keyness(markers_table(scores.drop(columns=["hostility"])), by="era", a="Abe", b="Kishida")
     ax = plot_keyness(k, n=5)
     assert len(ax.patches) == len(k.top(5, "Abe")) + len(k.top(5, "Kishida"))
-    fig = compare(scores, groups=["Abe", "Kishida"], n_boot=200).plot()
+    fig = plot_comparison(compare(scores, groups=["Abe", "Kishida"], n_boot=200))
     assert len(fig.axes) == 3
     plt.close("all")
 

@@ -48,11 +48,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .shared import PathLike
-from .compare import _group_order
 from .eras import japan_prime_ministers
 from .lexicon import Lexicon
 from .pipeline import pipeline_for
+from .shared import PathLike
+from .stats import group_order
 
 __all__ = [
     "Target", "TargetError", "FORMS", "load_targets", "address_cues",
@@ -352,7 +352,7 @@ def address_by_group(frame: pd.DataFrame, by: str = "era", groups: Sequence[str]
 
     ``frame`` holds ``by`` and the count columns of :func:`address_shares`.
     """
-    order = _group_order(frame[by], groups, by)
+    order = group_order(frame[by], groups, by)
     labels = frame[by].astype("string")
     rows = []
     for g in order:

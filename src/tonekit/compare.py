@@ -5,17 +5,22 @@ reports n, mean, median, sd and a bootstrap confidence interval of the mean; for
 pair of groups it reports
 
 - ``mean_diff`` = mean(``group_a``) - mean(``group_b``), where ``group_a`` comes first in the
-  group order, with a **percentile bootstrap** interval: both groups are resampled with
-  replacement, independently, ``n_boot`` times, and the interval is the
-  ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles of the resampled
+  group order, with a **percentile bootstrap** interval (:func:`scipy.stats.bootstrap`): both
+  groups are resampled with replacement, independently, ``n_boot`` times, and the interval is
+  the ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles of the resampled
   differences;
-- a two-sided **permutation test** of equal means: the group labels of the pooled values
-  are shuffled ``n_perm`` times (default ``n_perm = n_boot``) and
-  ``p = (1 + #{|d*| >= |d|}) / (1 + n_perm)`` for the observed difference ``d`` (Phipson & Smyth 2010: never 0);
-- **Cliff's delta** = P(a > b) - P(a < b) with the labels of Romano et al. (2006):
-  ``|d| < 0.147`` negligible, ``< 0.33`` small, ``< 0.474`` medium, else large;
+- a two-sided **permutation test** of equal means (:func:`scipy.stats.permutation_test`): the
+  group labels of the pooled values are shuffled ``n_perm`` times (default ``n_perm = n_boot``)
+  and ``p = (1 + #{|d*| >= |d|}) / (1 + n_perm)`` for the observed difference ``d`` (Phipson &
+  Smyth 2010: never 0); exact, over every split, when there are no more than ``n_perm`` splits;
+- **Cliff's delta** = P(a > b) - P(a < b) = 2U / (n_a n_b) - 1 for the Mann-Whitney U of
+  ``group_a``, with the labels of Romano et al. (2006): ``|d| < 0.147`` negligible,
+  ``< 0.33`` small, ``< 0.474`` medium, else large;
 - ``p_holm``: Holm's step-down adjustment over the pairs of the metric (equal to ``p_value``
   when there are only two groups).
+
+The statistics are those of :mod:`tonekit.stats`. Draw a comparison with
+:func:`tonekit.viz.plot_comparison`.
 
 Missing values are dropped per metric (``n_missing`` says how many). Groups with fewer
 than :data:`SMALL_N` values are flagged in a ``small`` column and in the repr, never
@@ -37,103 +42,22 @@ Example
 from __future__ import annotations
 
 import html
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["compare", "Comparison", "cliffs_delta", "effect_label", "holm", "SMALL_N"]
+from .stats import (
+    EFFECT_THRESHOLDS, cliffs_delta, effect_label, group_order, holm, mean_difference_interval, mean_interval,
+    permutation_p, seeded_rng,
+)
+
+# cliffs_delta, effect_label and holm live in tonekit.stats; they stay importable from here.
+__all__ = ["compare", "Comparison", "cliffs_delta", "effect_label", "holm", "SMALL_N", "EFFECT_THRESHOLDS"]
 
 SMALL_N = 5
-#: Upper bounds of |Cliff's delta| for the labels negligible, small, medium (Romano et al. 2006).
-EFFECT_THRESHOLDS = ((0.147, "negligible"), (0.33, "small"), (0.474, "medium"))
-_BLOCK_CELLS = 2_000_000  # resample matrices are built in blocks of at most this many cells
-
-
-# -- statistics -------------------------------------------------------------------------------
-
-
-def cliffs_delta(a: np.ndarray, b: np.ndarray) -> float:
-    """Cliff's delta, P(a > b) - P(a < b), in O((n_a + n_b) log n_b).
-
-    >>> cliffs_delta(np.array([3, 4]), np.array([1, 2]))
-    1.0
-    """
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if not len(a) or not len(b):
-        return float("nan")
-    sb = np.sort(b)
-    below = np.searchsorted(sb, a, side="left")  # b values < each a
-    above = len(sb) - np.searchsorted(sb, a, side="right")  # b values > each a
-    return float((below.sum() - above.sum()) / (len(a) * len(b)))
-
-
-def effect_label(delta: float) -> str:
-    """Conventional label of Cliff's delta (Romano et al. 2006).
-
-    >>> effect_label(-0.2), effect_label(0.5)
-    ('small', 'large')
-    """
-    if np.isnan(delta):
-        return ""
-    for bound, label in EFFECT_THRESHOLDS:
-        if abs(delta) < bound:
-            return label
-    return "large"
-
-
-def holm(p: Sequence[float]) -> np.ndarray:
-    """Holm's step-down adjusted p-values (NaN stays NaN).
-
-    >>> holm([0.01, 0.04, 0.03]).round(2).tolist()
-    [0.03, 0.06, 0.06]
-    """
-    p = np.asarray(p, float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    m = len(q)
-    if not m:
-        return out
-    order = np.argsort(q, kind="stable")
-    stepped = np.maximum.accumulate((m - np.arange(m)) * q[order])
-    adjusted = np.empty(m)
-    adjusted[order] = np.minimum(stepped, 1.0)
-    out[ok] = adjusted
-    return out
-
-
-def _blocks(n_rep: int, width: int) -> list[int]:
-    size = max(1, _BLOCK_CELLS // max(width, 1))
-    return [min(size, n_rep - start) for start in range(0, n_rep, size)]
-
-
-def _boot_means(rng: np.random.Generator, x: np.ndarray, n_boot: int) -> np.ndarray:
-    """Means of ``n_boot`` resamples of ``x`` (vectorised, in memory-bounded blocks)."""
-    parts = [x[rng.integers(0, len(x), size=(k, len(x)))].mean(axis=1) for k in _blocks(n_boot, len(x))]
-    return np.concatenate(parts) if parts else np.empty(0)
-
-
-def _perm_p(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, n_perm: int) -> float:
-    """Two-sided permutation p-value of the difference of means."""
-    pooled = np.concatenate([a, b])
-    observed = abs(a.mean() - b.mean())
-    hits = 0
-    for k in _blocks(n_perm, len(pooled)):
-        shuffled = rng.permuted(np.broadcast_to(pooled, (k, len(pooled))), axis=1)
-        diffs = shuffled[:, : len(a)].mean(axis=1) - shuffled[:, len(a) :].mean(axis=1)
-        # tolerance: permutations that reproduce the observed split must count as hits
-        hits += int((np.abs(diffs) >= observed - 1e-12 * max(1.0, observed)).sum())
-    return (1 + hits) / (1 + n_perm)
-
-
-def _rng(seed: int, *names: str) -> np.random.Generator:
-    key = zlib.crc32("\x1f".join(names).encode("utf-8"))
-    return np.random.default_rng([seed, key])
 
 
 def _pair_test(
@@ -144,18 +68,10 @@ def _pair_test(
     a pair of groups ``(name, values)``. Drawn for the pair in the order of its names,
     whatever the order of the groups: listing b first flips the interval, exactly."""
     first, second = sorted((a, b), key=lambda group: group[0])
-    rng = _rng(seed, metric, first[0], second[0])
-    boot = _boot_means(rng, first[1], n_boot) - _boot_means(rng, second[1], n_boot)
-    p_value = _perm_p(rng, first[1], second[1], n_perm)
-    lo, hi = _quantiles(boot, confidence)
+    rng = seeded_rng(seed, metric, first[0], second[0])
+    lo, hi = mean_difference_interval(first[1], second[1], n_resamples=n_boot, confidence=confidence, rng=rng)
+    p_value = permutation_p(first[1], second[1], n_resamples=n_perm, rng=rng)
     return (lo, hi, p_value) if first is a else (-hi, -lo, p_value)
-
-
-def _quantiles(x: np.ndarray, confidence: float) -> tuple[float, float]:
-    if not len(x):
-        return float("nan"), float("nan")
-    lo, hi = np.quantile(x, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return float(lo), float(hi)
 
 
 # -- result ----------------------------------------------------------------------------------
@@ -245,15 +161,6 @@ class Comparison:
             warn = f"<p><b>(!)</b> fewer than {SMALL_N} values in: {esc(', '.join(self.small_groups))}</p>"
         return head + _html_table(self.groups, fmt) + _html_table(self.pairs, fmt) + warn
 
-    def plot(self, metrics: Sequence[str] | None = None, *, ax: Any = None) -> Any:
-        """Distribution per group (box + points) with the mean and its CI, one panel per metric.
-
-        Returns the Axes when one metric is drawn (or ``ax`` is given), else the Figure.
-        """
-        from .viz import plot_comparison
-
-        return plot_comparison(self, metrics=metrics, ax=ax)
-
 
 def _html_table(df: pd.DataFrame, fmt: dict[str, str]) -> str:
     cells = []
@@ -269,25 +176,6 @@ def _html_table(df: pd.DataFrame, fmt: dict[str, str]) -> str:
 
 
 # -- entry point -----------------------------------------------------------------------------
-
-
-def _group_order(labels: pd.Series, groups: Sequence[str] | None, by: str) -> tuple[str, ...]:
-    present = labels.dropna()
-    if isinstance(labels.dtype, pd.CategoricalDtype):
-        seen = set(present.astype(str))
-        available = [str(c) for c in labels.cat.categories if str(c) in seen]
-    else:
-        available = sorted(set(present.astype(str)))
-    if groups is None:
-        return tuple(available)
-    if isinstance(groups, str):
-        groups = [groups]
-    missing = [g for g in groups if str(g) not in set(available)]
-    if missing:
-        raise ValueError(f"group(s) {missing} not found in column {by!r}; available: {available}")
-    if len(set(map(str, groups))) != len(groups):
-        raise ValueError(f"groups must be distinct, got {list(groups)}")
-    return tuple(str(g) for g in groups)
 
 
 def compare(
@@ -328,7 +216,7 @@ def compare(
         raise ValueError(f"n_perm must be an integer >= 100, not {n_perm!r}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), not {confidence!r}")
-    order = _group_order(scores[by], groups, by)
+    order = group_order(scores[by], groups, by)
     if len(order) < 2:
         raise ValueError(f"need at least two groups in column {by!r} to compare, found {list(order)}")
 
@@ -340,8 +228,7 @@ def compare(
             col = scores.loc[(labels == g).fillna(False).to_numpy(), metric].astype(float)
             x = col.dropna().to_numpy()
             data[g] = x
-            boot = _boot_means(_rng(seed, metric, g), x, n_boot) if len(x) else np.empty(0)
-            lo, hi = _quantiles(boot, confidence)
+            lo, hi = mean_interval(x, n_resamples=n_boot, confidence=confidence, rng=seeded_rng(seed, metric, g))
             group_rows.append({
                 "metric": metric, "group": g, "n": len(x), "n_missing": int(col.isna().sum()),
                 "mean": float(x.mean()) if len(x) else np.nan,

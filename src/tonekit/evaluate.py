@@ -1,6 +1,7 @@
 """How well do tonekit's scores agree with human labels? :func:`evaluate`.
 
-Every figure comes from :mod:`sklearn.metrics` (correlations from :mod:`scipy.stats`):
+Every figure comes from :mod:`sklearn.metrics` (correlations and intervals from
+:mod:`scipy.stats`, through :mod:`tonekit.stats`):
 
 * ROC AUC of the score against the binary labels (the main figure for binary labels);
 * accuracy and F1 at a threshold that was **not** chosen on the texts it is applied
@@ -8,7 +9,9 @@ Every figure comes from :mod:`sklearn.metrics` (correlations from :mod:`scipy.st
   found on the other folds and applied to each held-out fold (cross-fitting);
 * Spearman and Pearson correlation with the labels (Spearman is the main figure for
   graded labels, which are binarised at their median for AUC, accuracy and F1);
-* a seeded percentile-bootstrap confidence interval of the main figure.
+* a seeded percentile-bootstrap confidence interval of the main figure: for ROC AUC the
+  positives and the negatives are resampled separately (every resample holds both classes,
+  in their observed numbers), for Spearman's rho the (score, label) pairs are resampled.
 
 >>> ev = evaluate([0.1, 0.4, 0.35, 0.8, 0.7, 0.2], [0, 0, 1, 1, 1, 0], folds=3)
 >>> round(ev.roc_auc, 3)
@@ -29,6 +32,7 @@ import pandas as pd
 
 from .batch import SCORE_COLUMNS, score_corpus
 from .lexicon import Lexicon, resolve
+from .stats import bootstrap_interval, correlations, roc_auc, spearman
 
 MAIN_METRIC = {"binary": "roc_auc", "graded": "spearman"}
 
@@ -156,12 +160,12 @@ def evaluate(
     if folds < 2 or min_class < folds:
         raise ValueError(f"folds={folds}: needs 2 <= folds <= {min_class} (the smaller class's size)")
 
-    # scikit-learn and SciPy are imported when needed: they take longer to import than spaCy.
+    # scikit-learn is imported when needed: it takes longer to import than spaCy.
     from sklearn import metrics
 
     predicted = _cross_fitted(x, yb, folds, seed)
     main = MAIN_METRIC[kind]
-    rho, r = _correlations(x, y)
+    rho, r = correlations(x, y)
     values_by_name = {"roc_auc": metrics.roc_auc_score(yb, x), "spearman": rho}
     ci_low, ci_high = _bootstrap(x, y if kind == "graded" else yb, main, n_bootstrap, confidence, seed)
     return Evaluation(
@@ -217,37 +221,19 @@ def _cross_fitted(x: np.ndarray, yb: np.ndarray, folds: int, seed: int) -> np.nd
     return predicted
 
 
-def _correlations(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    from scipy import stats
-
-    if np.ptp(x) == 0:  # a constant score is uncorrelated, not undefined, for a user
-        return 0.0, 0.0
-    return float(stats.spearmanr(x, y).statistic), float(stats.pearsonr(x, y).statistic)
-
-
 def _bootstrap(
     x: np.ndarray, y: np.ndarray, metric: str, n: int, confidence: float, seed: int
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of ``metric`` (resamples lacking a class are redrawn)."""
+    """Percentile bootstrap interval of ``metric``: ROC AUC with the classes resampled
+    separately, Spearman's rho with the pairs resampled."""
     if n <= 0:
         return math.nan, math.nan
-    from sklearn import metrics
-
     rng = np.random.default_rng(seed)
-    values: list[float] = []
-    attempts = 0
-    while len(values) < n and attempts < 10 * n:
-        attempts += 1
-        idx = rng.integers(0, len(x), len(x))
-        xs, ys = x[idx], y[idx]
-        if metric == "roc_auc":
-            if ys.min() == ys.max():
-                continue
-            values.append(metrics.roc_auc_score(ys, xs))
-        else:
-            values.append(_correlations(xs, ys)[0])
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(values, [alpha, 1 - alpha])
+    if metric == "roc_auc":
+        data, statistic, paired = (x[y == 1], x[y == 0]), roc_auc, False
+    else:
+        data, statistic, paired = (x, y), spearman, True
+    low, high = bootstrap_interval(data, statistic, n_resamples=n, confidence=confidence, rng=rng, paired=paired)
     return float(low), float(high)
 
 

@@ -30,14 +30,13 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .compare import _blocks, _group_order, _quantiles, _rng
 from .lexicon import Lexicon, resolve
 from .pipeline import pipeline_for, score
+from .stats import bootstrap_interval, group_order, seeded_rng
 
 __all__ = ["markers_table", "category_rates", "keyness", "Keyness", "MARKER_COLUMNS"]
 
@@ -127,7 +126,7 @@ def category_rates(
     missing = [c for c in categories if c not in scores.columns]
     if missing:
         raise KeyError(f"no rate column for categor{'y' if len(missing) == 1 else 'ies'} {missing} in the scores table")
-    order = _group_order(scores[by], groups, by)
+    order = group_order(scores[by], groups, by)
     labels = scores[by].astype("string")
     rows = []
     for g in order:
@@ -139,22 +138,23 @@ def category_rates(
         n = len(tokens)
         total = tokens.sum()
         point = 100.0 * weights.sum(axis=0) / total if total else np.full(len(categories), np.nan)
-        boot = np.empty((0, len(categories)))
-        if n and total:
-            rng = _rng(seed, "category_rates", g)
-            parts = []
-            for k in _blocks(n_boot, n):
-                counts = rng.multinomial(n, np.full(n, 1.0 / n), size=k)  # resampled documents
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    parts.append(100.0 * (counts @ weights) / (counts @ tokens)[:, None])
-            boot = np.concatenate(parts)
+        low = high = np.full(len(categories), np.nan)
+        if total:
+            # documents without tokens add nothing to a pooled rate: only the others are resampled
+            has = tokens > 0
+            low, high = bootstrap_interval((weights[has].T, tokens[has]), _pooled_rate, n_resamples=n_boot,
+                                           confidence=confidence, rng=seeded_rng(seed, "category_rates", g),
+                                           paired=True)
         for j, cat in enumerate(categories):
-            column = boot[:, j]
-            lo, hi = _quantiles(column[np.isfinite(column)], confidence)
             dim = lex.categories[cat].dimension if cat in lex.categories else ""
             rows.append({"group": g, "category": cat, "dimension": dim, "n_docs": n,
-                         "rate": float(point[j]), "ci_low": lo, "ci_high": hi})
+                         "rate": float(point[j]), "ci_low": float(low[j]), "ci_high": float(high[j])})
     return pd.DataFrame(rows, columns=["group", "category", "dimension", "n_docs", "rate", "ci_low", "ci_high"])
+
+
+def _pooled_rate(weights: np.ndarray, tokens: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Weighted markers per 100 tokens of pooled documents (one row of ``weights`` per category)."""
+    return 100.0 * weights.sum(axis=axis) / tokens.sum(axis=axis)
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,7 @@ class Keyness:
 
     ``table`` columns: the key (e.g. ``term``), category, dimension, count_a, count_b,
     delta (log-odds ratio a vs b), variance, z, favours; sorted by z, descending.
+    Draw it with :func:`tonekit.viz.plot_keyness`.
     """
 
     a: str
@@ -186,12 +187,6 @@ class Keyness:
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
-
-    def plot(self, n: int = 10, *, ax: Any = None) -> Any:
-        """Horizontal bars of z for the top ``n`` markers of each side; returns the Axes."""
-        from .viz import plot_keyness
-
-        return plot_keyness(self, n=n, ax=ax)
 
     def _lines(self, n: int = 8) -> list[str]:
         out = [f"Keyness of {self.key!r}: {self.a} ({self.n_a} markers) vs {self.b} ({self.n_b} markers), "

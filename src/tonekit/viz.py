@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .compare import _group_order
 from spacy.tokens import Doc
 
 from .pipeline import doc_result, score
 from .scoring import ToneResult, category_colour, render_html
+from .stats import group_order
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -113,7 +113,7 @@ def plot_distribution(
 
     >>> plot_distribution(scores, by="era", metric="courtesy", groups=["Abe", "Kishida"])  # doctest: +SKIP
     """
-    order = _group_order(scores[by], groups, by)
+    order = group_order(scores[by], groups, by)
     labels = scores[by].astype("string")
     values = [scores.loc[(labels == g).fillna(False).to_numpy(), metric].dropna().to_numpy(float) for g in order]
     ax = _axes(ax, (1.6 + 1.3 * len(order), 4))

@@ -98,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")  # the command line never needs a window
         import matplotlib.pyplot as plt
 
-        drawn = result.plot()
+        from ..viz import plot_comparison
+
+        drawn = plot_comparison(result)
         fig = drawn if hasattr(drawn, "savefig") else drawn.figure
         try:
             fig.savefig(args.plot, dpi=120, bbox_inches="tight")
