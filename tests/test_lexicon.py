@@ -140,6 +140,27 @@ def test_bad_modifier_values_are_reported_with_file_and_field(tmp_path, modifier
     assert [(p.file, p.field) for p in info.value.problems] == [("test-lex.json", field)]
 
 
+@pytest.mark.parametrize(
+    ("meta", "field"),
+    [
+        ({"version": " "}, "version"),
+        ({"version": None}, "version"),
+        ({"categories": {}}, "categories"),
+        ({"categories": {**CATEGORIES, "threat": "menace"}}, "categories.threat"),
+        ({"categories": {**CATEGORIES, "threat": {"dimension": "hostility", "definition": " "}}}, "categories.threat.definition"),
+        ({"max_weight": True}, "max_weight"),
+        ({"modifiers": []}, "modifiers"),
+    ],
+)
+def test_bad_metadata_is_reported_with_file_and_field(tmp_path, meta, field):
+    path = write_lexicon(tmp_path, "fool,hostility,insult,2,lemma,\n", **meta)
+    with pytest.raises(LexiconError) as info:
+        Lexicon.from_csv(path)
+    # (Without categories, the entry's category is unknown too: reported in the CSV.)
+    found = [(p.line, p.field) for p in info.value.problems if p.file == "test-lex.json"]
+    assert found == [(None, field)]
+
+
 @pytest.mark.parametrize("name", ["diplomatic-en.json", "my-lexicon.yaml"])
 def test_a_metadata_or_yaml_path_says_which_file_to_give(name):
     with pytest.raises(LexiconError, match=r"given by its entries CSV \((diplomatic-en|my-lexicon)\.csv\)"):

@@ -102,7 +102,7 @@ def test_entry_changes_classify_added_removed_relabelled_reweighted(default):
 
 def test_diff_lists_exactly_the_documents_containing_the_reweighted_term(default, corpus):
     new = reweighted(default, "war criminal", 1.0)
-    report = tonekit.lexicon.diff(default, new, corpus=corpus)
+    report = tonekit.regression.diff(default, new, corpus=corpus)
     containing = {
         doc_id
         for doc_id, text in zip(corpus["id"], corpus["text"])
@@ -118,6 +118,18 @@ def test_diff_lists_exactly_the_documents_containing_the_reweighted_term(default
         assert all(text[m.start_char : m.end_char].lower().startswith("war criminal") for m in d.markers)
     assert report.summary["documents_changed"] == len(containing)
     assert report.summary["largest_change"]["id"] == report.documents[0].id
+
+
+def test_lexicon_diff_is_the_entries_part_and_points_to_the_corpus_diff(default, corpus):
+    new = reweighted(default, "war criminal", 1.0)
+    entries = tonekit.lexicon.diff(default, new)
+    assert [c.term for c in entries.reweighted] == ["war criminal"]
+    assert entries.to_text() == diff(default, new).to_text()
+    assert entries.to_markdown() == diff(default, new).to_markdown()
+    with pytest.raises(TypeError, match=r"tonekit\.regression\.diff"):
+        tonekit.lexicon.diff(default, new, corpus=corpus)
+    with pytest.raises(TypeError, match=r"tonekit\.regression\.diff"):
+        tonekit.lexicon.diff(default, new, group="era")
 
 
 def test_diff_group_summary_is_the_mean_change_per_group(default, corpus):
@@ -298,6 +310,30 @@ def test_case_file_problems_are_reported_with_lines(tmp_path):
     assert "line 4, field 'kind'" in problems
     assert "line 5, field 'template': placeholder(s) without values: place" in problems
     assert "line 6, field 'name': duplicate case name 'ok'" in problems
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "message"),
+    [
+        ({"name": "x", "text": "y", "expect": {"metric": "hostility", "op": ">", "value": 0}, "expct": 1},
+         "expct", "unknown field"),
+        ({"name": "x", "text": "y", "expect": {"marker": {"categry": "insult"}}}, "expect[0].marker.categry", "unknown field"),
+        ({"name": "x", "text": "y", "expect": {"metric": "hostility", "op": ">", "value": "0.5"}},
+         "expect[0].value", "must be a number, got '0.5'"),
+        ({"name": "x", "text": "y", "expect": {"count": 1}}, "expect[0]", "needs 'metric'"),
+        ({"name": "x", "kind": "dir", "text": "y", "expect": {"metric": "hostility", "direction": "up"}},
+         "transform", "missing"),
+        ({"name": "x", "kind": "dir", "text": "y", "transform": {"insert": "z", "at": "middle"},
+          "expect": {"metric": "hostility", "direction": "up"}}, "transform.at", "must be 'start' or 'end'"),
+        ({"name": "x", "kind": "invariance", "template": "{a}", "values": {"a": []}}, "values.a", "must not be empty"),
+        ({"name": "x", "text": "y", "expect": {"marker": {}}, "tolerance": -0.1}, "tolerance", "greater than or equal to 0"),
+    ],
+)
+def test_case_schema_problems_name_the_field(record, field, message):
+    with pytest.raises(CaseFileError) as err:
+        parse_cases([(3, record)], "c.jsonl")
+    (problem,) = err.value.problems
+    assert problem.startswith(f"c.jsonl, line 3, field {field!r}: ") and message in problem
 
 
 def test_unknown_metric_is_an_error_not_a_silent_zero():

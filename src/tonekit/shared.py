@@ -1,5 +1,7 @@
 """Values and types that every layer shares: the bottom of the house, importing nothing
-of tonekit.
+of tonekit. Besides paths and text checks, the way a pydantic ``ValidationError``
+becomes problems that name a field (``modifiers.negation[1]``), used by the lexicon
+metadata and the behaviour-case files alike.
 
 >>> unpaired_surrogate("idiot \\ud800!")
 'an unpaired surrogate \\\\ud800 at character 6'
@@ -8,7 +10,11 @@ of tonekit.
 from __future__ import annotations
 
 import os
-from typing import Union
+from collections.abc import Iterable, Mapping
+from typing import Any, Union
+
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 #: A file path as users give it.
 PathLike = Union[str, "os.PathLike[str]"]
@@ -23,3 +29,101 @@ def unpaired_surrogate(text: str) -> str | None:
         escape = text[exc.start].encode("unicode_escape").decode("ascii")
         return f"an unpaired surrogate {escape} at character {exc.start}"
     return None
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` safe inside a cell of a Markdown table: pipes and backslashes escaped, one
+    line, and no HTML (labels and ids come from user files).
+
+    >>> markdown_cell("a|b <i>")
+    'a\\\\|b &lt;i&gt;'
+    """
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# -- validation with pydantic: errors become located problems ---------------------------
+
+_RULES = "tonekit_rules"
+
+
+def rule_error(*problems: tuple[tuple[str | int, ...], str]) -> PydanticCustomError:
+    """The error a model validator raises for rules that span fields: each problem is its
+    location relative to the model and a message, so a report can still name the field
+    (pydantic itself would place a model validator's error on the model as a whole).
+
+    >>> rule_error((("text",), "give exactly one of 'text' or 'template'")).type
+    'tonekit_rules'
+    """
+    summary = "; ".join(message for _, message in problems)
+    return PydanticCustomError(_RULES, "{summary}", {"summary": summary, "problems": tuple(problems)})
+
+
+def field_path(loc: Iterable[str | int]) -> str:
+    """A pydantic location as the field it names: ``('modifiers', 'negation', 1)`` ->
+    ``modifiers.negation[1]``; a mapping key's own location reads as the key.
+
+    >>> field_path(("expect", 0, "op")), field_path(("intensifiers", "very", "[key]"))
+    ('expect[0].op', 'intensifiers.very')
+    """
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part != "[key]":
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def validation_problems(error: ValidationError, skip: int = 0) -> list[tuple[str, str]]:
+    """``(field path, message)`` for each error of a pydantic ``ValidationError``, in
+    order; ``skip`` drops leading location parts (a tagged union's tag).
+
+    >>> from pydantic import BaseModel
+    >>> class Point(BaseModel):
+    ...     x: float
+    >>> try:
+    ...     Point.model_validate({"x": "east"})
+    ... except ValidationError as exc:
+    ...     validation_problems(exc)
+    [('x', "must be a number, got 'east'")]
+    """
+    out: list[tuple[str, str]] = []
+    for e in error.errors():
+        loc = tuple(e["loc"][skip:])
+        if e["type"] == _RULES:
+            out += [(field_path(loc + tuple(where)), message) for where, message in e["ctx"]["problems"]]
+        else:
+            out.append((field_path(loc), _message(e)))
+    return out
+
+
+# Plain words for pydantic's error types, which otherwise name its own classes.
+_SAID = {
+    "missing": "missing",
+    "extra_forbidden": "unknown field",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "list_type": "must be a list",
+    "string_type": "must be a string",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "too_short": "must not be empty",
+}
+
+
+def _message(e: Mapping[str, Any]) -> str:
+    kind = e["type"]
+    if kind in ("missing", "extra_forbidden"):
+        return _SAID[kind]
+    if kind in ("value_error", "assertion_error"):
+        return str(e["ctx"]["error"])
+    msg = _SAID.get(kind) or e["msg"]
+    msg = "must" + msg[len("Input should"):] if msg.startswith("Input should") else msg[:1].lower() + msg[1:]
+    value = e.get("input")
+    return msg if isinstance(value, Mapping) else f"{msg}, got {value!r}"

@@ -1,0 +1,302 @@
+"""The metadata file (``NAME.json``): its schema, and the modifier cues it declares.
+
+The schema is a set of pydantic models; a ``ValidationError`` becomes
+:class:`LexiconProblem` s naming the file and each field (``modifiers.negation[1]``).
+What scoring reads is :class:`Modifiers`, a frozen dataclass built from the validated
+``modifiers`` object.
+
+>>> raw, spec, problems = read_metadata({"name": "tiny", "version": "1", "categories":
+...     {"insult": {"dimension": "hostility", "definition": "abuse"}},
+...     "modifiers": {"negation": "not"}}, "tiny.json")
+>>> spec is None, [str(p) for p in problems]
+(True, ["tiny.json, field 'modifiers.negation': must be a list, got 'not'"])
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from .model import DEFAULT_MAX_WEIGHT, DIMENSIONS, Category, LexiconError, LexiconProblem, number_text, problems_of
+
+
+@dataclass(frozen=True)
+class Modifiers:
+    """Cue words that change a marker's weight, and the factors they apply.
+
+    ``negation_factor`` multiplies a negated marker (0 cancels it, the marker stays
+    visible as evidence). Verbs of volition in ``negation_transparent`` pass negation on
+    to their object ("does not seek retaliation"); other verbs stop it ("will never
+    tolerate the provocations"). ``contrast_before``/``contrast_after`` weigh markers on
+    either side of a contrast cue in the same sentence ("..., but ...").
+
+    Every factor is a finite number >= 0; ``negation_factor`` and downtoners are at
+    most 1 and intensifiers at least 1. ``distancing_weight`` is a marker weight, in
+    ``(0, max_weight]`` like an entry's; ``scare_quote_max_tokens`` is at least 1.
+
+    >>> Modifiers.from_dict({"negation": ["not"], "contrast": {"cues": ["but"]}}).contrast
+    ('but',)
+    """
+
+    negation: tuple[str, ...] = ()
+    negation_exceptions: tuple[str, ...] = ()
+    negation_factor: float = 0.0
+    negation_transparent: tuple[str, ...] = ()
+    intensifiers: Mapping[str, float] = field(default_factory=dict)
+    downtoners: Mapping[str, float] = field(default_factory=dict)
+    contrast: tuple[str, ...] = ()
+    contrast_before: float = 0.5
+    contrast_after: float = 1.5
+    distancing: tuple[str, ...] = ()
+    distancing_category: str = "distancing"
+    distancing_weight: float = 1.0
+    scare_quote_max_tokens: int = 5
+
+    @cached_property
+    def transparent_verbs(self) -> frozenset[str]:
+        return frozenset(self.negation_transparent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, file: str = "lexicon.json") -> Modifiers:
+        """Modifiers from the metadata's ``modifiers`` object.
+
+        Raises :class:`LexiconError` naming ``file`` and each bad field, e.g.
+        ``modifiers.negation`` given a string instead of a list of words. The weight
+        scale is the lexicon's: :func:`validate` checks ``distancing.weight`` against it.
+        """
+        try:
+            return ModifiersSpec.model_validate(data).to_modifiers()
+        except ValidationError as exc:
+            raise LexiconError(problems_of(exc, file, "modifiers")) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata's ``modifiers`` object."""
+        return _nested(self, list)
+
+
+def _nested(mods: Modifiers, words: Any) -> dict[str, Any]:
+    """The ``modifiers`` object's shape, word lists passed through ``words``."""
+    return {
+        "negation": words(mods.negation),
+        "negation_exceptions": words(mods.negation_exceptions),
+        "negation_factor": mods.negation_factor,
+        "negation_transparent": words(mods.negation_transparent),
+        "intensifiers": dict(mods.intensifiers) if isinstance(mods.intensifiers, Mapping) else mods.intensifiers,
+        "downtoners": dict(mods.downtoners) if isinstance(mods.downtoners, Mapping) else mods.downtoners,
+        "contrast": {"cues": words(mods.contrast), "before": mods.contrast_before, "after": mods.contrast_after},
+        "distancing": {
+            "cues": words(mods.distancing),
+            "category": mods.distancing_category,
+            "weight": mods.distancing_weight,
+            "scare_quote_max_tokens": mods.scare_quote_max_tokens,
+        },
+    }
+
+
+# -- the schema -------------------------------------------------------------------------
+
+
+def _not_bool(value: Any) -> Any:
+    # A JSON ``true`` is a mistake, not the factor 1 (pydantic would read it as 1.0).
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, got {value!r}")
+    return value
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError(f"must be a non-empty string, got {text!r}")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+# Factors multiply a marker's weight (scoring), so each is finite and >= 0; negation and
+# downtoners weaken a marker and intensifiers strengthen it, as their names (shown with
+# every marker as evidence) say. Numeric strings pass, as they always did through float().
+Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
+Factor = Annotated[Number, Field(ge=0)]
+Weakening = Annotated[Number, Field(ge=0, le=1)]
+Strengthening = Annotated[Number, Field(ge=1)]
+MaxWeight = Annotated[Number, Field(gt=0)]
+# A string is a sequence too: "not" must not become the negators n, o and t.
+Words = list[Text]
+_MAX_WEIGHT = TypeAdapter(MaxWeight)
+
+
+class _Spec(BaseModel):
+    # A misspelt key ("negation_factr") would silently leave its default in force.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_D = Modifiers()
+
+
+class ContrastSpec(_Spec):
+    cues: Words = list(_D.contrast)
+    before: Factor = _D.contrast_before
+    after: Factor = _D.contrast_after
+
+
+class DistancingSpec(_Spec):
+    cues: Words = list(_D.distancing)
+    category: Text = _D.distancing_category
+    weight: Number = _D.distancing_weight
+    scare_quote_max_tokens: Annotated[int, BeforeValidator(_not_bool), Field(ge=1)] = _D.scare_quote_max_tokens
+
+    @field_validator("weight")
+    @classmethod
+    def _on_the_scale(cls, weight: float, info: ValidationInfo) -> float:
+        # A distancing marker is weighed like an entry: within the lexicon's max_weight,
+        # given in the validation context (unknown: only positive).
+        high = (info.context or {}).get("max_weight", math.inf)
+        if not 0 < weight <= high:
+            span = f"in (0, {number_text(high)}]" if math.isfinite(high) else "> 0"
+            raise ValueError(f"weight must be a finite number {span}, got {weight!r}")
+        return weight
+
+
+class ModifiersSpec(_Spec):
+    """The ``modifiers`` object of the metadata."""
+
+    negation: Words = list(_D.negation)
+    negation_exceptions: Words = list(_D.negation_exceptions)
+    negation_factor: Weakening = _D.negation_factor
+    negation_transparent: Words = list(_D.negation_transparent)
+    intensifiers: dict[Text, Strengthening] = {}
+    downtoners: dict[Text, Weakening] = {}
+    contrast: ContrastSpec = ContrastSpec()
+    distancing: DistancingSpec = DistancingSpec()
+
+    def to_modifiers(self) -> Modifiers:
+        return Modifiers(
+            negation=tuple(self.negation),
+            negation_exceptions=tuple(self.negation_exceptions),
+            negation_factor=self.negation_factor,
+            negation_transparent=tuple(self.negation_transparent),
+            intensifiers=dict(self.intensifiers),
+            downtoners=dict(self.downtoners),
+            contrast=tuple(self.contrast.cues),
+            contrast_before=self.contrast.before,
+            contrast_after=self.contrast.after,
+            distancing=tuple(self.distancing.cues),
+            distancing_category=self.distancing.category,
+            distancing_weight=self.distancing.weight,
+            scare_quote_max_tokens=self.distancing.scare_quote_max_tokens,
+        )
+
+
+class CategorySpec(BaseModel):
+    """One declared category; other keys are notes for readers, kept out of the model."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimension: Literal[DIMENSIONS]  # type: ignore[valid-type]  (the tuple spreads into the Literal)
+    definition: Text
+    example: str = ""
+    source: str = ""
+
+    def to_category(self, name: str) -> Category:
+        return Category(name, self.dimension, self.definition, self.example, self.source)
+
+
+def _some_categories(categories: dict[str, CategorySpec]) -> dict[str, CategorySpec]:
+    if not categories:
+        raise ValueError("no categories declared")
+    return categories
+
+
+class MetadataSpec(BaseModel):
+    """The metadata file; keys beyond these are kept as the lexicon's ``metadata``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=True)
+
+    name: Text
+    version: Text
+    language: str = "en"
+    description: str = ""
+    categories: Annotated[dict[str, CategorySpec], AfterValidator(_some_categories)]
+    max_weight: MaxWeight = DEFAULT_MAX_WEIGHT
+    modifiers: ModifiersSpec = ModifiersSpec()
+
+    def to_categories(self) -> dict[str, Category]:
+        return {name: spec.to_category(name) for name, spec in self.categories.items()}
+
+
+def read_metadata(
+    metadata: str | Mapping[str, Any], file: str
+) -> tuple[dict[str, Any], MetadataSpec | None, list[LexiconProblem]]:
+    """The metadata as read (empty when not a JSON object), validated (None when it has
+    problems), and every problem, located."""
+    data: Any = metadata
+    if isinstance(metadata, str):
+        try:
+            data = json.loads(metadata)
+        except json.JSONDecodeError as exc:
+            return {}, None, [LexiconProblem(file, exc.lineno, None, f"invalid JSON: {exc.msg}")]
+    if not isinstance(data, Mapping):
+        return {}, None, [LexiconProblem(file, None, None, "metadata must be a JSON object")]
+    data = dict(data)
+    try:
+        max_weight, _ = read_max_weight(data, file)  # reported by the schema too
+        return data, MetadataSpec.model_validate(data, context={"max_weight": max_weight}), []
+    except ValidationError as exc:
+        return data, None, problems_of(exc, file)
+
+
+def read_max_weight(metadata: Mapping[str, Any], file: str) -> tuple[float, list[LexiconProblem]]:
+    """The metadata's ``max_weight`` and its problem. An invalid one gives ``inf``, so
+    entries are then only checked for being positive rather than against a made-up bound."""
+    try:
+        return _MAX_WEIGHT.validate_python(metadata.get("max_weight", DEFAULT_MAX_WEIGHT)), []
+    except ValidationError as exc:
+        return math.inf, problems_of(exc, file, "max_weight")
+
+
+def loose_categories(metadata: Any) -> dict[str, Category]:
+    """The declared categories as written, for checking the entries of a lexicon whose
+    metadata has problems (each entry is then still checked against its category)."""
+    raw = metadata.get("categories") if isinstance(metadata, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return {}
+    return {
+        str(name): Category(str(name), *(str(spec.get(k, "")) for k in ("dimension", "definition", "example", "source")))
+        for name, spec in raw.items()
+        if isinstance(spec, Mapping)
+    }
+
+
+def check_category(category: Category, file: str) -> list[LexiconProblem]:
+    """Problems of a category built in memory, by the schema of the metadata file."""
+    values = {k: getattr(category, k) for k in ("dimension", "definition", "example", "source")}
+    try:
+        CategorySpec.model_validate(values, strict=True)
+    except ValidationError as exc:
+        return problems_of(exc, file, f"categories.{category.name}")
+    return []
+
+
+def check_modifiers(mods: Modifiers, file: str, max_weight: float) -> list[LexiconProblem]:
+    """Problems of modifiers built in memory, by the schema of the metadata file (strict:
+    in memory, a factor given as a string would reach the formulas as a string)."""
+    data = _nested(mods, lambda words: list(words) if isinstance(words, tuple) else words)
+    try:
+        ModifiersSpec.model_validate(data, strict=True, context={"max_weight": max_weight})
+    except ValidationError as exc:
+        return problems_of(exc, file, "modifiers")
+    return []

@@ -1,0 +1,68 @@
+"""Corpora as the regression checks read them: documents with unique ids, scored one row
+per text, in order.
+
+>>> texts = document_texts(load_corpus("dprk_japan"), "text")
+>>> rows = score_rows(texts[:2])
+>>> list(rows.columns[:3]), len(rows)
+(['hostility', 'courtesy', 'tone'], 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from ..batch import score_corpus
+from ..lexicon import Lexicon
+
+LexiconLike = Lexicon | str | Path | None
+CorpusLike = pd.DataFrame | str | Path
+
+#: Scores compared by :func:`~tonekit.regression.check` (the bounded scores; rates move with them).
+CHECKED_COLUMNS = ("hostility", "courtesy", "tone")
+#: Score columns stored by :func:`~tonekit.regression.snapshot`.
+SNAPSHOT_COLUMNS = ("hostility", "courtesy", "tone", "hostility_rate", "courtesy_rate", "n_tokens", "n_markers")
+#: Below this a score difference is floating-point noise, not a change.
+EPS = 1e-9
+
+
+def load_corpus(corpus: CorpusLike) -> pd.DataFrame:
+    """A DataFrame as is, a corpus file (csv/jsonl/parquet) or a bundled corpus name.
+
+    >>> load_corpus("dprk_japan").shape[0] > 50
+    True
+    """
+    if isinstance(corpus, pd.DataFrame):
+        return corpus
+    from .. import corpora
+    from ..corpus import read_corpus
+
+    path = Path(corpus)
+    if path.exists() or path.suffix.lower() in (".csv", ".jsonl", ".parquet"):
+        return read_corpus(path)
+    return corpora.load(str(corpus))
+
+
+def document_ids(df: pd.DataFrame, id_column: str) -> list[str]:
+    """The ids of the documents (the index when there is no id column); must be unique."""
+    ids = [str(x) for x in df[id_column]] if id_column in df.columns else [str(x) for x in df.index]
+    seen: set[str] = set()
+    dupes = [x for x in ids if x in seen or seen.add(x)]
+    if dupes:
+        raise ValueError(f"document ids must be unique; repeated: {', '.join(dict.fromkeys(dupes))}")
+    return ids
+
+
+def document_texts(df: pd.DataFrame, text: str) -> list[str]:
+    """The texts of the ``text`` column; a missing value is the empty text."""
+    if text not in df.columns:
+        raise ValueError(f"the corpus has no {text!r} column (columns: {', '.join(map(str, df.columns))})")
+    return ["" if not isinstance(t, str) else t for t in df[text]]
+
+
+def score_rows(texts: Iterable[str], lexicon: LexiconLike = None) -> pd.DataFrame:
+    """Document scores and category rates, one row per text, in order."""
+    scored = score_corpus(pd.DataFrame({"text": list(texts)}), lexicon=lexicon, progress=False)
+    return scored.drop(columns=["text", "error"]).reset_index(drop=True)
