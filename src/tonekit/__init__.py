@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from . import corpora, eras
@@ -31,6 +30,7 @@ from .keyness import Keyness, category_rates, keyness, markers_table
 from .lexicon import Category, Entry, Lexicon, LexiconError, LexiconProblem, Modifiers
 from .pipeline import ToneComponent, load, score
 from .regression import CheckReport, CasesReport, LexiconDiff, check, run_cases, snapshot
+from .shared import __version__
 from .scoring import Marker, Modifier, SentenceTone, ToneResult
 from .viz import render
 
@@ -52,10 +52,6 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-try:
-    __version__ = version("tonekit")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0+unknown"
 
 __all__ = [
     "CasesReport",

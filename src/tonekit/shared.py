@@ -10,11 +10,17 @@ metadata and the behaviour-case files alike.
 from __future__ import annotations
 
 import os
+from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
+
+try:
+    __version__ = version("tonekit")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
 
 #: A file path as users give it.
 PathLike = Union[str, "os.PathLike[str]"]

@@ -11,14 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from ..shared import __version__
 from . import text, lexicon, snapshot, cases, score, compare, evaluate
+from .usage import UsageError
 
 VERBS = (text, lexicon, snapshot, cases, score, compare, evaluate)
-
-
-class UsageError(Exception):
-    """A problem with the command's input: printed as one line, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

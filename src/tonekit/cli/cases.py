@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..lexicon import LexiconError
     from ..regression import CaseFileError, run_cases
-    from . import UsageError
+    from .usage import UsageError
 
     if not Path(args.file).is_file():
         raise UsageError(f"no such case file: {args.file}")

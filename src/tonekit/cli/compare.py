@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _read(path: str) -> pd.DataFrame:
-    from . import UsageError
+    from .usage import UsageError
 
     p = Path(path)
     reader = _READERS.get(p.suffix.lower())
@@ -65,7 +65,7 @@ def _json_safe(records: list[dict]) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import UsageError
+    from .usage import UsageError
 
     scores = _read(args.scores)
     if args.by not in scores.columns and args.by == "era" and "date" in scores.columns:

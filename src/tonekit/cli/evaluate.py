@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import UsageError
+    from .usage import UsageError
 
     path = Path(args.corpus)
     reader = READERS.get(path.suffix.lower())

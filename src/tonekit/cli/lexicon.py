@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from . import UsageError
+    from .usage import UsageError
 
     try:
         lexicon = resolve(args.lexicon)
@@ -77,7 +77,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from . import UsageError
+    from .usage import UsageError
 
     path = Path(args.path)
     if path.suffix.lower() == ".json":
@@ -118,7 +118,7 @@ def run_validate(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     from ..corpus import CorpusError
     from ..regression import diff
-    from . import UsageError
+    from .usage import UsageError
 
     if args.top < 0:
         raise UsageError("--top must be 0 (all) or more")

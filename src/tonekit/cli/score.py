@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _positive(name: str, value: int) -> None:
-    from . import UsageError
+    from .usage import UsageError
 
     if value < 1:
         raise UsageError(f"{name} must be a positive integer, not {value}")
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from . import UsageError
+    from .usage import UsageError
 
     for name in ("n_process", "batch_size", "chunk_size"):
         _positive("--" + name.replace("_", "-"), getattr(args, name))
@@ -158,7 +158,7 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
 
 def _check_paths(source: str, output: str) -> None:
     """Refuse, before any scoring, paths that cannot work, naming the user's path."""
-    from . import UsageError
+    from .usage import UsageError
 
     if source != "-":
         if os.path.isdir(source):

@@ -43,7 +43,7 @@ def _guard(call):
     """Run ``call`` turning input problems into one-line usage errors."""
     from ..corpus import CorpusError
     from ..lexicon import LexiconError
-    from . import UsageError
+    from .usage import UsageError
 
     try:
         return call()
@@ -76,7 +76,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from ..regression import check
-    from . import UsageError
+    from .usage import UsageError
 
     if not Path(args.golden).is_file():
         raise UsageError(f"no such snapshot file: {args.golden}")

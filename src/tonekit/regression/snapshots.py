@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..lexicon import resolve
+from ..shared import __version__
 from .documents import (
     CHECKED_COLUMNS,
     SNAPSHOT_COLUMNS,
@@ -28,12 +29,6 @@ from .documents import (
     load_corpus,
     score_rows,
 )
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
 
 
 def snapshot(
@@ -54,7 +49,7 @@ def snapshot(
         out[column] = rows[column].to_numpy() if len(rows) else []
     out["lexicon"] = lex.label
     out["lexicon_hash"] = lex.content_hash[:12]
-    out["tonekit_version"] = _version()
+    out["tonekit_version"] = __version__
     return out
 
 
@@ -199,5 +194,5 @@ def check(
         golden_lexicon=str(first.get("lexicon", "")) if len(gold) else "",
         lexicon=resolve(lexicon).label,
         golden_version=str(first.get("tonekit_version", "")) if len(gold) else "",
-        version=_version(),
+        version=__version__,
     )
