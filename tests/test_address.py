@@ -65,7 +65,7 @@ def test_nameless_references_follow_the_date_of_the_statement():
 def test_targets_are_data_and_cover_the_tenure_table():
     targets = load_targets()
     assert {"Koizumi", "Abe", "Suga", "Kishida", "Ishiba", "Takaichi"} <= set(targets)
-    persons = {t.person for t in tonekit.japan_prime_ministers()}
+    persons = {t.person for t in tonekit.eras.japan_prime_ministers()}
     assert persons == {t.person for t in targets.values()}
 
 

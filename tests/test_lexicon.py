@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import tonekit
-from tonekit import Lexicon, LexiconError, Modifiers
+from tonekit import Lexicon, LexiconError
+from tonekit.lexicon import Modifiers
 
 CATEGORIES = {
     "insult": {"dimension": "hostility", "definition": "Abuse of a person.", "example": "You fool. (constructed)"},

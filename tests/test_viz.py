@@ -46,7 +46,7 @@ STATEMENTS = pd.DataFrame({
 
 @pytest.fixture(scope="module")
 def scores():
-    return tonekit.assign_era(score_corpus(STATEMENTS, progress=False))
+    return tonekit.eras.assign_era(score_corpus(STATEMENTS, progress=False))
 
 
 def test_render_escapes_script_inside_a_statement():
@@ -119,7 +119,7 @@ def test_timeline_takes_the_dates_assign_era_takes():
     # Mixed UTC offsets, as statements collected from several sources come.
     mixed = aware.assign(date=["2020-09-16T00:30:00+09:00", "2019-01-01T00:00:00-05:00"])
     for frame in (aware, mixed):
-        assert tonekit.assign_era(frame)["era"].tolist() == ["Suga", "Abe"]
+        assert tonekit.eras.assign_era(frame)["era"].tolist() == ["Suga", "Abe"]
         ax = plot_timeline(frame)
         days = [mdates.num2date(x).date().isoformat() for x in ax.collections[0].get_offsets()[:, 0]]
         assert days == ["2020-09-16", "2019-01-01"]  # the calendar date as written decides the era

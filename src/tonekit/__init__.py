@@ -1,5 +1,11 @@
 """tonekit: hostility and courtesy in official statements, with the evidence for every score.
 
+The names here are the ones most users need; the rest is reached through its module:
+:mod:`tonekit.eras` (tenures, ``assign_era``), :mod:`tonekit.address` (forms of address),
+:mod:`tonekit.corpora` (bundled corpora), :mod:`tonekit.regression` (diffs, snapshots,
+behaviour cases), :mod:`tonekit.viz` (plots), :mod:`tonekit.pipeline` and
+:mod:`tonekit.scoring` (the spaCy component and the rules).
+
 >>> import tonekit
 >>> r = tonekit.score("Abe is none other than a perfect imbecile and a political dwarf.")
 >>> r.hostility > 0.5, r.courtesy
@@ -10,28 +16,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import corpora, eras
-from .corpus import (
-    CORPUS_COLUMNS,
-    CorpusError,
-    CorpusProblem,
-    CorpusWriter,
-    iter_corpus,
-    read_corpus,
-    write_corpus,
-)
-from .calibrate import calibrate
-from .eras import Tenure, TenureTable, assign_era, japan_prime_ministers
-from .address import address_by_group, address_forms, address_metrics, address_shares, load_targets
+from . import address, corpora, eras, regression, viz
 from .batch import score_corpus
+from .calibrate import calibrate
 from .compare import Comparison, compare
-from .evaluate import Evaluation, evaluate
-from .keyness import Keyness, category_rates, keyness, markers_table
-from .lexicon import Category, Entry, Lexicon, LexiconError, LexiconProblem, Modifiers
-from .pipeline import ToneComponent, load, score
-from .regression import CheckReport, CasesReport, LexiconDiff, check, run_cases, snapshot
+from .corpus import CorpusError, CorpusWriter, read_corpus, write_corpus
+from .evaluate import evaluate
+from .keyness import category_rates, keyness
+from .lexicon import Lexicon, LexiconError
+from .pipeline import load, score
+from .scoring import Marker, ToneResult
 from .shared import __version__
-from .scoring import Marker, Modifier, SentenceTone, ToneResult
 from .viz import render
 
 if TYPE_CHECKING:
@@ -52,56 +47,30 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-
 __all__ = [
-    "CasesReport",
-    "CheckReport",
     "Comparison",
-    "Evaluation",
-    "Keyness",
+    "CorpusError",
+    "CorpusWriter",
+    "Lexicon",
+    "LexiconError",
+    "Marker",
+    "ToneResult",
     "ToneVectorizer",
-    "LexiconDiff",
-    "address_by_group",
-    "address_forms",
-    "address_metrics",
-    "address_shares",
+    "__version__",
+    "address",
     "calibrate",
     "category_rates",
-    "check",
     "compare",
-    "keyness",
-    "load_targets",
-    "markers_table",
-    "render",
-    "run_cases",
-    "score_corpus",
-    "snapshot",
-    "CORPUS_COLUMNS",
-    "CorpusError",
-    "CorpusProblem",
-    "CorpusWriter",
-    "Tenure",
-    "TenureTable",
-    "assign_era",
     "corpora",
     "eras",
     "evaluate",
-    "iter_corpus",
-    "japan_prime_ministers",
-    "read_corpus",
-    "write_corpus",
-    "Category",
-    "Entry",
-    "Lexicon",
-    "LexiconError",
-    "LexiconProblem",
-    "Marker",
-    "Modifier",
-    "Modifiers",
-    "SentenceTone",
-    "ToneComponent",
-    "ToneResult",
-    "__version__",
+    "keyness",
     "load",
+    "read_corpus",
+    "regression",
+    "render",
     "score",
+    "score_corpus",
+    "viz",
+    "write_corpus",
 ]

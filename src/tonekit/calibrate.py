@@ -81,9 +81,9 @@ def calibrate(
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV, RidgeCV
     from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
-    from .features import _as_texts
+    from .features import as_texts
 
-    texts = _as_texts(texts)
+    texts = as_texts(texts)
     y = np.asarray(labels, dtype=float)
     if y.ndim != 1 or len(y) != len(texts):
         raise ValueError(f"got {len(y)} labels for {len(texts)} texts")

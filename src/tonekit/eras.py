@@ -266,7 +266,7 @@ def _table(tenures: TenureTable | PathLike | None) -> TenureTable:
     raise TypeError(f"tenures must be a TenureTable, a CSV path or None, not {type(tenures).__name__}")
 
 
-def _days(series: pd.Series, date: str) -> np.ndarray:
+def calendar_days(series: pd.Series, date: str) -> np.ndarray:
     """Calendar days (datetime64[D], NaT for missing) from a date column."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dtype, "tz", None) is not None:
@@ -310,7 +310,7 @@ def assign_era(
     table = _table(tenures)
     if date not in df.columns:
         raise KeyError(f"no date column {date!r} to assign eras from; columns are {list(df.columns)}")
-    days = _days(df[date], date)
+    days = calendar_days(df[date], date)
     missing = np.isnat(days)
     starts = np.array([t.start for t in table], dtype="datetime64[D]")
     ends = np.array([t.end for t in table], dtype="datetime64[D]")  # NaT = ongoing

@@ -120,7 +120,7 @@ class ToneVectorizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> np.ndarray:
         """One row of features per text, columns as :meth:`get_feature_names_out`."""
         check_is_fitted(self, "feature_names_out_")
-        texts = _as_texts(X)
+        texts = as_texts(X)
         nlp = pipeline_for(self.lexicon)
         lexicon_label = nlp.get_pipe("tonekit").lexicon.label
         if lexicon_label != self.lexicon_label_:
@@ -235,7 +235,7 @@ def structure_counts(doc) -> list[float]:
     ]
 
 
-def _as_texts(X) -> list[str]:
+def as_texts(X) -> list[str]:
     """A list of str from a list, array or Series of texts, or a one-column DataFrame."""
     if isinstance(X, str):
         raise TypeError("ToneVectorizer expects a sequence of texts, not a single str: wrap it in a list")

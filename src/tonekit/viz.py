@@ -171,11 +171,11 @@ def plot_timeline(
     ones, ISO strings with mixed UTC offsets); each statement is placed on its calendar
     date as written, the day that decides its era.
     """
-    from .eras import _days, japan_prime_ministers
+    from .eras import calendar_days, japan_prime_ministers
 
     table = japan_prime_ministers() if tenures is None else tenures
     # The eras' own conversion: a point then falls in the band of the era it is assigned.
-    when = pd.Series(pd.to_datetime(_days(scores[date], date)), index=scores.index)
+    when = pd.Series(pd.to_datetime(calendar_days(scores[date], date)), index=scores.index)
     ax = _axes(ax, (10, 4))
     for metric in metrics:
         ax.scatter(when, scores[metric], s=16, alpha=0.75, label=metric,
