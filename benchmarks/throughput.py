@@ -29,7 +29,7 @@ import pandas as pd
 from accuracy import decode_comment
 
 import tonekit
-from tonekit.batch import _Scorer
+from tonekit.batch import TextScorer
 from tonekit.pipeline import pipeline_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +92,7 @@ def main() -> None:
     nlp = pipeline_for(None)
     component = nlp.get_pipe("tonekit")
     tokenizer = nlp.tokenizer
-    scorer = _Scorer(nlp, BLOCK)
+    scorer = TextScorer(nlp, BLOCK)
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 

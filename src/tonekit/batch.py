@@ -129,7 +129,7 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-class _Scorer:
+class TextScorer:
     """Scores texts with one pipeline (in the calling process or in a worker)."""
 
     def __init__(self, nlp: Language, batch_size: int) -> None:
@@ -206,7 +206,7 @@ class _Scorer:
 # --------------------------------------------------------------------------- worker processes
 
 # The pipeline of a worker process, built once by the pool's initializer.
-_WORKER: _Scorer | None = None
+_WORKER: TextScorer | None = None
 
 
 def _pipeline_spec(lexicon: LexiconLike, nlp: Language | None) -> tuple[str, Any, Any]:
@@ -233,7 +233,7 @@ def _init_worker(spec: tuple[str, Any, Any], batch_size: int) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the pool and reports
     # it once, instead of every worker printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = _Scorer(_build(spec), batch_size)
+    _WORKER = TextScorer(_build(spec), batch_size)
 
 
 def _score_in_worker(items: list[tuple[int, Any]]) -> _Scored:
@@ -254,7 +254,7 @@ class _Engine:
         self.batch_size = batch_size
         self.pool: ProcessPoolExecutor | None = None
         if n_process == 1:
-            self.local: _Scorer | None = _Scorer(nlp if nlp is not None else pipeline_for(lexicon), batch_size)
+            self.local: TextScorer | None = TextScorer(nlp if nlp is not None else pipeline_for(lexicon), batch_size)
             self.columns = self.local.columns
             return
         self.local = None

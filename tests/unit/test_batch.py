@@ -93,6 +93,7 @@ def test_results_do_not_depend_on_batch_size(corpus: pd.DataFrame):
     pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.slow
 def test_n_process_2_equals_n_process_1(corpus: pd.DataFrame):
     small = corpus.head(24)
     one = score_corpus(small, progress=False)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import grimp
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "tonekit"
-TESTS = Path(__file__).resolve().parent
+SRC = Path(__file__).resolve().parents[2] / "src" / "tonekit"
+TESTS = Path(__file__).resolve().parents[1]
 MAX_LINES = 600
 
 

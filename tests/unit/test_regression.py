@@ -28,7 +28,7 @@ from tonekit.regression import (
 )
 from tonekit.testing import assert_cases, assert_matches_snapshot
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).resolve().parents[1]
 CASES = TESTS / "cases" / "diplomatic-en.jsonl"
 # After an intended lexicon or scoring change, review `tonekit lexicon diff` and refresh with:
 #     tonekit snapshot dprk_japan -o tests/snapshots/dprk_japan.csv

@@ -32,7 +32,7 @@ from tonekit.corpus import (
     write_corpus,
 )
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 # Constructed statements.
 HOSTILE = "Japan had better drop its reckless ambition for overseas expansion."

@@ -25,7 +25,7 @@ from tonekit.corpus import CorpusError, read_corpus
 HOSTILE = "Abe is none other than a political dwarf and a puppet of the United States."
 COURTEOUS = "We express deep condolences and sympathy to Your Excellency and the bereaved families."
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 CATEGORIES = tuple(tonekit.Lexicon.default().categories)
 
 

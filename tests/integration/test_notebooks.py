@@ -15,7 +15,7 @@ from tonekit import corpora
 from tonekit.batch import score_corpus
 from tonekit.compare import compare
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "abe_vs_kishida.ipynb"
 
 

@@ -11,7 +11,7 @@ import pytest
 from tonekit import corpora
 from tonekit.corpus import REQUIRED_COLUMNS, CorpusError
 
-REAL = Path(__file__).resolve().parents[1] / "corpora" / "dprk_japan" / "statements.csv"
+REAL = Path(__file__).resolve().parents[2] / "corpora" / "dprk_japan" / "statements.csv"
 
 
 @pytest.fixture
