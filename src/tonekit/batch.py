@@ -72,7 +72,7 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
 from .corpus import (
-    _STR_DTYPE, CorpusError, _error_message, _frames, _is_missing, _kind, _resolve_format,
+    STRING_DTYPE, CorpusError, error_message, is_missing, read_chunks, resolve_format, value_kind,
 )
 from .lexicon import Lexicon, resolve
 from .shared import PathLike, unpaired_surrogate
@@ -97,9 +97,9 @@ _Scored = tuple[np.ndarray, list[str | None]]
 def _text_problem(value: Any) -> str | None:
     if isinstance(value, str):
         return None
-    if _is_missing(value):
+    if is_missing(value):
         return "missing text (null)"
-    return f"text must be a string, not {_kind(value)}"
+    return f"text must be a string, not {value_kind(value)}"
 
 
 def _failure(exc: BaseException, text: str) -> str:
@@ -344,7 +344,7 @@ class _Layout:
             )
         texts = df[self.text].tolist()
         if "error" in df.columns:
-            before = [_error_message(e) for e in df["error"].tolist()]
+            before = [error_message(e) for e in df["error"].tolist()]
         else:
             before = [None] * len(texts)
         return [(i, t) for i, (t, e) in enumerate(zip(texts, before)) if e is None], before
@@ -460,9 +460,9 @@ def read_scoring_input(
     # The text column is the reader's required one, in every chunk and every format.
     # Dates are not parsed (date=None): scoring does not need them, and a date in
     # another notation (30/11/2019) neither fails its row nor gets lost.
-    string_dtype = object if python_strings else _STR_DTYPE
-    frames = _frames(
-        path, _resolve_format(path, format), chunksize, None, True, _is_scored_table, string_dtype,
+    string_dtype = object if python_strings else STRING_DTYPE
+    frames = read_chunks(
+        path, resolve_format(path, format), chunksize, None, True, _is_scored_table, string_dtype,
         text=text, need_text_key=True,
     )
     first = True

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .shared import PathLike
-from .corpus import _parse_date
+from .corpus import parse_date
 
 __all__ = ["Tenure", "TenureTable", "TenureError", "japan_prime_ministers", "assign_era"]
 
@@ -51,7 +51,7 @@ class TenureError(ValueError):
 
 def _as_date(value: Any) -> dt.date | None:
     """A calendar date from a date, datetime, Timestamp, numpy datetime or ISO string."""
-    day, problem = _parse_date(value)
+    day, problem = parse_date(value)
     if problem:
         raise ValueError(problem)
     return day
@@ -274,7 +274,7 @@ def calendar_days(series: pd.Series, date: str) -> np.ndarray:
         return series.to_numpy().astype("datetime64[D]")
     days, bad = [], []
     for label, value in series.items():
-        day, problem = _parse_date(value)
+        day, problem = parse_date(value)
         if problem:
             bad.append(f"{label!r} ({problem})")
         days.append(day)

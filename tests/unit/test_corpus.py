@@ -6,6 +6,8 @@ statements about Japan, not quotations.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import math
 import os
@@ -27,8 +29,13 @@ from tonekit.corpus import (
     CorpusError,
     CorpusProblem,
     CorpusWriter,
+    error_message,
+    is_missing,
     iter_corpus,
+    parse_date,
     read_corpus,
+    resolve_format,
+    value_kind,
     write_corpus,
 )
 
@@ -76,6 +83,33 @@ def test_corpus_columns_documented():
     assert {"speaker", "speaker_role", "outlet", "addressee", "title", "source_url", "source_note"} <= set(
         CORPUS_COLUMNS
     )
+
+
+@pytest.mark.parametrize("module", ["errors", "formats", "validate", "read", "encode", "write"])
+def test_the_examples_of_each_module_hold(module: str):
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(f"tonekit.corpus.{module}")).failed == 0
+
+
+def test_helpers_other_modules_use():
+    assert [resolve_format(name, None) for name in ("a.CSV", "b.ndjson", "c.pq", "-")] == ["csv", "jsonl", "parquet", "csv"]
+    assert resolve_format("statements.txt", "JSONL") == "jsonl"
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        resolve_format("statements.txt", None)
+    with pytest.raises(ValueError, match="unknown corpus format 'xml'"):
+        resolve_format("statements.csv", "xml")
+    assert parse_date("2019-11-30 23:59:60Z") == (dt.date(2019, 11, 30), None)
+    assert parse_date(pd.Timestamp("2019-11-30T22:00")) == (dt.date(2019, 11, 30), None)
+    assert parse_date(None) == (None, None) and parse_date("  ") == (None, None)
+    assert parse_date(20191130) == (None, "date must be an ISO date string, not a number")
+    assert parse_date("2019-02-30")[1] == "unparseable date '2019-02-30' (day is out of range for month)"
+    assert [error_message(v) for v in ("e", "", None, False, 0, float("nan"))] == ["e", None, None, None, None, None]
+    assert [is_missing(v) for v in (None, pd.NA, np.nan, np.datetime64("NaT"), "", 0)] == [True] * 4 + [False] * 2
+    assert [value_kind(v) for v in (np.bool_(True), np.int8(1), (1,), {}, "x")] == [
+        "a boolean", "a number", "an array", "an object", "a str"
+    ]
 
 
 # --------------------------------------------------------------------------- JSONL
@@ -743,46 +777,66 @@ def chunks_each_with_a_new_key(n: int) -> list[pd.DataFrame]:
     return chunks
 
 
+class TemporaryFiles:
+    """Stands in for ``os.fdopen`` while a writer runs: keeps count of the temporary
+    files it opens and of the bytes read from them line by line; ``fail_in`` makes
+    writing to the temporary file of that number (1-based) fail after a few bytes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail_in: int | None = None) -> None:
+        self.opened = 0
+        self.read: list[int] = []
+        self.fail_in = fail_in
+        monkeypatch.setattr(os, "fdopen", self.fdopen)
+
+    def fdopen(self, fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        assert mode == "w+b"
+        self.opened += 1
+        files, failing = self, self.opened == self.fail_in
+
+        class Counted(io.BufferedRandom):
+            def readline(self, size: int = -1) -> bytes:
+                line = super().readline(size)
+                files.read.append(len(line))
+                return line
+
+            def write(self, data: Any) -> int:
+                if failing:
+                    super().write(b"part of a row")
+                    raise KeyboardInterrupt
+                return super().write(data)
+
+        return Counted(io.FileIO(fd, "r+"))
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_csv_and_jsonl_are_widened_in_one_copy_however_many_columns_come(
     tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
 ):
     # Linear, whatever the number of chunks bringing a column: the temporary file is
     # copied once, on close, each line of it read once.
-    from tonekit import corpus
-
-    rewrites, copied = [], []
-    rewrite, lines_between = CorpusWriter._rewrite, corpus._lines_between
-
-    def counted_rewrite(self: CorpusWriter, fill):
-        rewrites.append(self.rows)
-        return rewrite(self, fill)
-
-    def counted_lines(source, start, end):
-        for line in lines_between(source, start, end):
-            copied.append(len(line))
-            yield line
-
-    monkeypatch.setattr(CorpusWriter, "_rewrite", counted_rewrite)
-    monkeypatch.setattr(corpus, "_lines_between", counted_lines)
+    files = TemporaryFiles(monkeypatch)
     chunks = chunks_each_with_a_new_key(50)
     chunked = tmp_path / f"chunked{suffix}"
-    assert write_corpus(iter(chunks), chunked) == 150
-    assert rewrites == [150]  # one copy, after the last chunk
+    with CorpusWriter(chunked) as writer:
+        for chunk in chunks:
+            writer.write(chunk)
+        assert files.opened == 1  # no copy while the chunks come
+    assert writer.rows == 150
+    assert files.opened == 2  # one copy, on close
     # Each row read once, as written: with the columns of its chunk.
     rows = []
     for k, chunk in enumerate(chunks):
         write_corpus(chunk, tmp_path / f"alone{k}{suffix}")
         written = (tmp_path / f"alone{k}{suffix}").read_bytes()
         rows.append(written.split(b"\n", 1)[1] if suffix == ".csv" else written)  # without the header
-    assert sum(copied) == sum(map(len, rows))
+    assert sum(files.read) == sum(map(len, rows))
     assert not list(tmp_path.glob(".*.tmp"))
 
     # As if written at once: the columns in the order their keys came, nulls in the rows before.
-    rewrites.clear()
+    files.opened = 0
     once = tmp_path / f"once{suffix}"
     write_corpus(pd.concat(chunks, ignore_index=True)[list(chunks[-1].columns)], once)
-    assert rewrites == []  # the columns never changed: no copy
+    assert files.opened == 1  # the columns never changed: no copy
     assert chunked.read_bytes() == once.read_bytes()
 
 
@@ -795,21 +849,16 @@ def test_stdout_gets_the_rows_widened_as_if_written_at_once(capsysbinary: pytest
     assert capsysbinary.readouterr().out == once
 
 
-@pytest.mark.parametrize("suffix, helper", [(".csv", "_widen_csv"), (".jsonl", "_widen_jsonl")])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_a_failure_in_the_widening_on_close_leaves_no_output_and_no_temporary_file(
-    tmp_path: Path, suffix: str, helper: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
 ):
-    from tonekit import corpus
-
-    def fail(lines, target, old, columns):
-        target.write(b"part of a row")
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(corpus, helper, fail)
+    files = TemporaryFiles(monkeypatch, fail_in=2)  # the copy that adds the late columns
     dest = tmp_path / f"out{suffix}"
     dest.write_bytes(b"previous run\n")
     with pytest.raises(KeyboardInterrupt):
         write_corpus(iter(chunks_each_with_a_new_key(3)), dest)
+    assert files.opened == 2
     assert [p.name for p in tmp_path.iterdir()] == [dest.name]
     assert dest.read_bytes() == b"previous run\n"
 
@@ -892,4 +941,17 @@ def test_parquet_column_no_type_holds_without_loss_is_refused_and_the_writer_goe
             writer.write(with_x(later))
         writer.write(with_x(first))  # nothing changed: the next chunk is written
     assert parquet_table(path).column("x").to_pylist() == first * 2
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_parquet_column_of_nulls_then_text_then_numbers_is_refused_and_the_writer_goes_on(tmp_path: Path):
+    # The first values of a column that held only nulls fix its type: later numbers clash with that text.
+    path = tmp_path / "s.parquet"
+    with CorpusWriter(path) as writer:
+        writer.write(with_x(pd.Series([None], dtype=object)))
+        writer.write(with_x(["n/a"]))
+        with pytest.raises(ValueError, match="column 'x' of chunk 3 is int64, but string in the chunks before"):
+            writer.write(with_x([1]))
+        writer.write(with_x(["m"]))
+    assert parquet_table(path).column("x").to_pylist() == [None, "n/a", "m"]
     assert not list(tmp_path.glob(".*.tmp"))

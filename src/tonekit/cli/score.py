@@ -80,9 +80,9 @@ def _output_format(args: argparse.Namespace) -> str | None:
         return None  # from the extension
     fmt = args.format or ("csv" if args.input == "-" else None)
     if fmt is None:
-        from ..corpus import _resolve_format
+        from ..corpus import resolve_format
 
-        fmt = _resolve_format(args.input, None)
+        fmt = resolve_format(args.input, None)
     return "csv" if fmt == "parquet" else fmt
 
 

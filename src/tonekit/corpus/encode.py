@@ -1,0 +1,227 @@
+"""DataFrame rows as CSV records, JSON Lines records and Arrow arrays.
+
+The libraries do the encoding (the :mod:`csv` module, orjson, pyarrow); what is
+decided here is what each pandas value becomes: missing values and non-finite
+numbers are empty CSV cells, JSON ``null`` or Arrow nulls, datetimes ISO text
+(a date where they fall on midnight), lists and objects JSON, integers exact.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"id": ["s1", "s2"], "text": ["Japan, again", None], "hostility": [0.5, float("nan")]})
+>>> csv_bytes(df)
+b's1,"Japan, again",0.5\\ns2,,\\n'
+>>> jsonl_bytes(df).decode()
+'{"id":"s1","text":"Japan, again","hostility":0.5}\\n{"id":"s2","text":null,"hostility":null}\\n'
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import json
+import math
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from .validate import is_missing
+
+__all__ = ["csv_bytes", "csv_writer", "jsonl_bytes", "json_bytes", "arrow_array"]
+
+
+def _iso(value: dt.date) -> str:
+    # Midnight timestamps are dates: write them as dates so they read back as dates.
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    return value.isoformat()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_value(x) for x in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(x) for k, x in value.items()}
+    if is_missing(value):
+        return None
+    if isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.datetime64):
+        return _iso(pd.Timestamp(value))
+    if isinstance(value, dt.date):
+        return _iso(value)
+    return str(value)
+
+
+def _plain_values(s: pd.Series) -> list[Any]:
+    """A column as a list of JSON values (dates as ISO text, missing and non-finite
+    numbers as None), converted for the whole column: the per-cell work stays small."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return [None if is_missing(v) else _iso(v) for v in s.astype(object)]
+    if pd.api.types.is_float_dtype(s.dtype) and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        values = s.to_numpy()
+        finite = np.isfinite(values)
+        column = values.tolist()
+        if not finite.all():
+            for i in np.flatnonzero(~finite).tolist():
+                column[i] = None
+        return column
+    if s.dtype.kind in "iub" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        return s.tolist()
+    if s.dtype.kind in "iub":  # nullable integers and booleans: Python values or NA
+        return [None if v is pd.NA else v for v in s.tolist()]
+    # strings, objects, categoricals, other nullable numbers
+    return [v if type(v) is str or v is None else _json_value(v) for v in s.tolist()]
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+_dumps_line = functools.partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def json_bytes(value: Any) -> bytes:
+    """The compact JSON text of a value (of :func:`_plain_values`).
+
+    orjson refuses integers beyond 64 bits and unpaired surrogates: the standard
+    library writes those (the surrogates as ``\\ud800`` escapes, as UTF-8 needs).
+
+    >>> json_bytes([2**64, "朝鮮"])
+    b'[18446744073709551616,"\\\\u671d\\\\u9bae"]'
+    """
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode()
+
+
+def jsonl_bytes(df: pd.DataFrame) -> bytes:
+    """The rows of ``df`` as JSON Lines in UTF-8: one JSON object per row, each ending
+    in "\\n". A record orjson refuses is written member by member (see :func:`json_bytes`)."""
+    if df.shape[1] == 0:
+        return b"{}\n" * len(df)
+    keys = [str(c) for c in df.columns]
+    rows = list(zip(*(_plain_values(s) for _, s in df.items())))
+    try:
+        return b"".join(map(_dumps_line, map(dict, map(zip, [keys] * len(rows), rows))))
+    except TypeError:
+        pass
+    prefixes = [(b"{" if i == 0 else b",") + json_bytes(k) + b":" for i, k in enumerate(keys)]
+    lines = []
+    for row in rows:
+        try:
+            lines.append(_dumps_line(dict(zip(keys, row))))
+        except TypeError:
+            lines.append(b"".join(p + json_bytes(v) for p, v in zip(prefixes, row)) + b"}\n")
+    return b"".join(lines)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def csv_writer(write: Callable[[str], Any]) -> Any:
+    """A :func:`csv.writer` that hands each record, ending in "\\n", to ``write``.
+
+    The writer is told "\\r\\n" ends a record, which makes it quote a field that holds
+    a lone "\\r" too (before Python 3.12 it quotes only the characters of its line
+    terminator, and an unquoted "\\r" ends the record on reading); each record's
+    "\\r\\n" is then made "\\n".
+
+    >>> lines = []
+    >>> csv_writer(lines.append).writerows([["a\\rb", "Japan, again", ""], [""]])
+    >>> lines
+    ['"a\\rb","Japan, again",\\n', '""\\n']
+    """
+    return csv.writer(SimpleNamespace(write=lambda record: write(record[:-2] + "\n")), lineterminator="\r\n")
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The rows of ``df`` as CSV records in UTF-8 (no header), each ending in "\\n"."""
+    if df.shape[1] == 0:
+        return b""
+    records: list[str] = []
+    csv_writer(records.append).writerows(zip(*(_csv_values(s) for _, s in df.items())))
+    return "".join(records).encode("utf-8")
+
+
+def _csv_values(s: pd.Series) -> list[Any]:
+    """A column's values for the csv module, which writes None as an empty cell and
+    numbers and booleans as Python does: lists and objects become their JSON text."""
+    values = _plain_values(s)
+    if s.dtype.kind in "iufbM":
+        return values
+    return [v if type(v) is str or not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False) for v in values]
+
+
+def _text(value: Any) -> str:
+    """A value that is not a string as the text CSV would hold."""
+    value = _json_value(value)
+    if value is None:  # a non-finite number
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- Arrow
+
+
+def _plain_kind(series: pd.Series) -> type | None:
+    """``bool`` for an object column of booleans, ``int`` for one of integers, ``float``
+    for one of integers mixed with fractions, with nulls (None or NaN) or not; None for
+    any other object column.
+
+    JSON Lines chunks give such columns (pandas makes booleans with a gap ``object``),
+    and so does concatenating chunks: they get the type a column without the gaps
+    would, so that a Parquet column's type does not depend on where a null falls.
+    """
+    if not len(series) or isinstance(series.iloc[0], str):  # text: no need to look further
+        return None
+    kinds = {type(x) for x in series if not is_missing(x)}
+    if kinds and kinds <= {bool, np.bool_}:
+        return bool
+    if kinds == {int}:
+        return int
+    return float if kinds == {int, float} else None
+
+
+def arrow_array(series: pd.Series) -> Any:
+    """Arrow array with a type that does not depend on the chunk's contents: datetimes
+    in microseconds, object columns of booleans or numbers typed as such, text and
+    anything else in an object column as strings (its CSV text), nulls only as strings.
+
+    >>> arrow_array(pd.Series([1, None], dtype=object)).type
+    DataType(int64)
+    """
+    import pyarrow as pa
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        tz = getattr(series.dtype, "tz", None)
+        return pa.array(series.dt.as_unit("us"), type=pa.timestamp("us", tz=None if tz is None else str(tz)))
+    kind = _plain_kind(series) if series.dtype == object else None
+    if kind is not None:
+        values = [None if is_missing(x) else kind(x) for x in series]
+        try:
+            return pa.array(values, type=pa.from_numpy_dtype(np.dtype(kind)))
+        except OverflowError:  # integers beyond 64 bits: kept exactly, as text
+            pass
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        vals = [None if is_missing(x) else (x if isinstance(x, str) else _text(x)) for x in series]
+        return pa.array(vals, type=pa.string())
+    arr = pa.array(series, from_pandas=True)
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
+
