@@ -26,6 +26,23 @@ except PackageNotFoundError:  # running from a source tree without installation
 PathLike = Union[str, "os.PathLike[str]"]
 
 
+def location(file: str, line: int | None = None, field: str | None = None, *, row: int | None = None) -> str:
+    """Where a problem is, as error messages name it: ``file, line 3, field 'text'`` (the
+    row, when there is no line).
+
+    >>> location("statements.csv", 3, "text")
+    "statements.csv, line 3, field 'text'"
+    """
+    where = [file]
+    if line is not None:
+        where.append(f"line {line}")
+    elif row is not None:
+        where.append(f"row {row}")
+    if field:
+        where.append(f"field {field!r}")
+    return ", ".join(where)
+
+
 def unpaired_surrogate(text: str) -> str | None:
     """Where ``text`` has a character UTF-8 cannot encode (an unpaired surrogate), said
     for the user: ``an unpaired surrogate \\ud800 at character 4``; None if nowhere."""

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..shared import location
+
 __all__ = ["CorpusProblem", "CorpusError"]
 
 
@@ -37,14 +39,7 @@ class CorpusProblem:
     message: str
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        elif self.row is not None:
-            where.append(f"row {self.row}")
-        if self.field is not None:
-            where.append(f"field {self.field!r}")
-        return f"{', '.join(where)}: {self.message}"
+        return f"{location(self.file, self.line, self.field, row=self.row)}: {self.message}"
 
 
 class CorpusError(ValueError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from ..shared import validation_problems
+from ..shared import location, validation_problems
 
 DIMENSIONS = ("hostility", "courtesy")
 MATCH_MODES = ("lemma", "lower", "exact")
@@ -60,12 +60,7 @@ class LexiconProblem:
     message: str
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.field:
-            where.append(f"field '{self.field}'")
-        return f"{', '.join(where)}: {self.message}"
+        return f"{location(self.file, self.line, self.field)}: {self.message}"
 
 
 class LexiconError(ValueError):
