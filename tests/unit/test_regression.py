@@ -167,7 +167,8 @@ def test_diff_markdown_escapes_the_group_column_and_lexicon_labels(default):
     df = pd.DataFrame({"id": ["d1"], "desk|<b>x</b>": ["Tokyo"], "text": ["Abe is a puppet of Washington."]})
     markdown = diff(default, new, corpus=df, group="desk|<b>x</b>").to_markdown()
     assert "<b>" not in markdown and "<img" not in markdown
-    assert markdown.startswith("### Lexicon diff `diplomatic-en@1.2.0` → `diplomatic-en@&lt;img src=x onerror=alert(1)&gt;\\|2`")
+    version = tonekit.Lexicon.default().version
+    assert markdown.startswith(f"### Lexicon diff `diplomatic-en@{version}` → `diplomatic-en@&lt;img src=x onerror=alert(1)&gt;\\|2`")
     # The header keeps its six columns: the pipe inside the group name is escaped.
     assert "| document | desk\\|&lt;b&gt;x&lt;/b&gt; | hostility | courtesy | tone | markers responsible |" in markdown
 

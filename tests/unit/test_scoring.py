@@ -175,7 +175,8 @@ def test_intensifiers_chain_and_count_only_where_no_other_term_claims_them():
     assert cues("It is a very very hostile act. (constructed)", "hostile") == [
         ("intensifier", "very"), ("intensifier", "very"),
     ]
-    assert cues("They call you fools. (constructed)", "fool") == [("intensifier", "you")]
+    # ("call" with a subject other than the speaker makes the insult reported speech.)
+    assert cues("They call you fools. (constructed)", "fool") == [("intensifier", "you"), ("reported", "call")]
     # "you" belongs to "thank you" (a longer match), so it does not intensify "fools".
     assert cues("They thank you fools. (constructed)", "fool") == []
 

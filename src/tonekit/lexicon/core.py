@@ -135,9 +135,10 @@ class Lexicon:
         if spec is None:
             # The entries are still checked, against the categories and bound as written.
             categories, max_weight = loose_categories(raw), read_max_weight(raw, metadata_file)[0]
+            slots = None
         else:
-            categories, max_weight = spec.to_categories(), spec.max_weight
-        problems.extend(check_entries(rows, categories, max_weight, file))
+            categories, max_weight, slots = spec.to_categories(), spec.max_weight, spec.modifiers.slots
+        problems.extend(check_entries(rows, categories, max_weight, file, slots))
         if problems:
             raise LexiconError(problems)
         return cls._build(spec, raw, [entry for _, entry in rows])
@@ -261,11 +262,19 @@ def validate(lexicon: Lexicon, file: str | None = None) -> list[LexiconProblem]:
                 f"distancing category {mods.distancing_category!r} is not declared",
             )
         )
+    turning = mods.refusal_turns or mods.refusal_predicates or mods.refusal_dismissals
+    if turning and lexicon.categories.get(mods.refusal_category, None) is None:
+        problems.append(LexiconProblem(meta_file, None, "modifiers.refusal.category",
+                                       f"refusal category {mods.refusal_category!r} is not declared"))
+    for k, name in enumerate(mods.refusal_turns):
+        if name not in lexicon.categories:
+            problems.append(LexiconProblem(meta_file, None, f"modifiers.refusal.turns[{k}]",
+                                           f"category {name!r} is not declared"))
     max_weight, max_weight_problems = read_max_weight(lexicon.metadata, meta_file)
     problems.extend(max_weight_problems)
     problems.extend(check_modifiers(mods, meta_file, max_weight))
     rows = [(i + 2, e) for i, e in enumerate(lexicon.entries)]
-    problems.extend(check_entries(rows, lexicon.categories, max_weight, file))
+    problems.extend(check_entries(rows, lexicon.categories, max_weight, file, mods.slots))
     return problems
 
 

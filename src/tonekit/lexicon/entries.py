@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .patterns import check_pattern
 from .model import DIMENSIONS, ENTRY_COLUMNS, MATCH_MODES, Category, Entry, LexiconProblem, number_text
 
 
@@ -106,9 +107,11 @@ def check_entries(
     categories: Mapping[str, Category],
     max_weight: float,
     file: str,
+    slots: Mapping[str, Any] | None = None,
 ) -> list[LexiconProblem]:
     """Problems of ``(line, entry)`` rows: terms, labels against the declared categories,
-    weights within ``(0, max_weight]``, match modes, and repeated terms."""
+    weights within ``(0, max_weight]``, match modes, constructions (their slots among
+    ``slots``), and repeated terms."""
     problems: list[LexiconProblem] = []
     first_seen: dict[str, tuple[int, Entry]] = {}
     for line, e in rows:
@@ -138,6 +141,10 @@ def check_entries(
                 bad("weight", f"weight must be a finite number > 0, got {e.weight!r}")
         if e.match not in MATCH_MODES:
             bad("match", f"match must be one of {MATCH_MODES}, got {e.match!r}")
+        elif e.match == "pattern" and e.term:
+            problem = check_pattern(e.term, slots)
+            if problem:
+                bad("term", f"construction {e.term!r}: {problem}")
         if not e.term:
             continue
         if e.key in first_seen:

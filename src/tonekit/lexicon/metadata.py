@@ -50,6 +50,24 @@ class Modifiers:
     most 1 and intensifiers at least 1. ``distancing_weight`` is a marker weight, in
     ``(0, max_weight]`` like an entry's; ``scare_quote_max_tokens`` is at least 1.
 
+    The reading rules of clauses (:mod:`tonekit.scoring.rules`) are data too:
+
+    - ``clause_breaks``: words and punctuation that end a clause (sentence ends always do);
+    - ``refusal``: a courtesy marker of a category in ``refusal_turns`` (dialogue, goodwill)
+      that is negated, follows a refusal predicate in its clause ("refuse", "no intention
+      of") or is dismissed after it ("is not possible", "pointless") becomes a marker of
+      ``refusal_category`` with ``refusal_weight``; its evidence names the cue;
+    - ``condition``: a cue ("only if", "unless") in the clause of such a marker multiplies
+      it by ``condition_factor``;
+    - ``reported``: a marker quoted and attributed to a reporting verb (``reporting_verbs``:
+      "'...,' the paper wrote"), or after a naming verb (``naming_verbs``: "they called him
+      a fool") in its clause, whose subject is not in ``own_voice`` ("we"), is reported
+      speech and multiplied by ``reported_factor``;
+    - ``performative``: the ``performative_terms`` (topic nouns such as "condemnation") count
+      only after a ``performative_cues`` word in their clause ("we", "our", "express");
+      elsewhere they are evidence of weight 0;
+    - ``slots``: word lists that constructions name as ``<slot>``.
+
     >>> Modifiers.from_dict({"negation": ["not"], "contrast": {"cues": ["but"]}}).contrast
     ('but',)
     """
@@ -67,6 +85,21 @@ class Modifiers:
     distancing_category: str = "distancing"
     distancing_weight: float = 1.0
     scare_quote_max_tokens: int = 5
+    clause_breaks: tuple[str, ...] = ()
+    refusal_turns: tuple[str, ...] = ()
+    refusal_predicates: tuple[str, ...] = ()
+    refusal_dismissals: tuple[str, ...] = ()
+    refusal_category: str = "refusal"
+    refusal_weight: float = 2.0
+    condition: tuple[str, ...] = ()
+    condition_factor: float = 0.5
+    reporting_verbs: tuple[str, ...] = ()
+    naming_verbs: tuple[str, ...] = ()
+    reported_factor: float = 0.0
+    own_voice: tuple[str, ...] = ()
+    performative_terms: tuple[str, ...] = ()
+    performative_cues: tuple[str, ...] = ()
+    slots: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
     def transparent_verbs(self) -> frozenset[str]:
@@ -106,6 +139,21 @@ def _nested(mods: Modifiers, words: Any) -> dict[str, Any]:
             "weight": mods.distancing_weight,
             "scare_quote_max_tokens": mods.scare_quote_max_tokens,
         },
+        "clause_breaks": words(mods.clause_breaks),
+        "refusal": {
+            "turns": words(mods.refusal_turns),
+            "predicates": words(mods.refusal_predicates),
+            "dismissals": words(mods.refusal_dismissals),
+            "category": mods.refusal_category,
+            "weight": mods.refusal_weight,
+        },
+        "condition": {"cues": words(mods.condition), "factor": mods.condition_factor},
+        "reported": {
+            "verbs": words(mods.reporting_verbs), "naming": words(mods.naming_verbs),
+            "factor": mods.reported_factor, "own": words(mods.own_voice),
+        },
+        "performative": {"terms": words(mods.performative_terms), "cues": words(mods.performative_cues)},
+        "slots": {name: words(values) for name, values in mods.slots.items()},
     }
 
 
@@ -171,6 +219,31 @@ class DistancingSpec(_Spec):
         return weight
 
 
+class RefusalSpec(_Spec):
+    turns: Words = []
+    predicates: Words = []
+    dismissals: Words = []
+    category: Text = _D.refusal_category
+    weight: Annotated[Number, Field(gt=0)] = _D.refusal_weight
+
+
+class ConditionSpec(_Spec):
+    cues: Words = []
+    factor: Weakening = _D.condition_factor
+
+
+class ReportedSpec(_Spec):
+    verbs: Words = []
+    naming: Words = []
+    factor: Weakening = _D.reported_factor
+    own: Words = []
+
+
+class PerformativeSpec(_Spec):
+    terms: Words = []
+    cues: Words = []
+
+
 class ModifiersSpec(_Spec):
     """The ``modifiers`` object of the metadata."""
 
@@ -182,6 +255,12 @@ class ModifiersSpec(_Spec):
     downtoners: dict[Text, Weakening] = {}
     contrast: ContrastSpec = ContrastSpec()
     distancing: DistancingSpec = DistancingSpec()
+    clause_breaks: Words = []
+    refusal: RefusalSpec = RefusalSpec()
+    condition: ConditionSpec = ConditionSpec()
+    reported: ReportedSpec = ReportedSpec()
+    performative: PerformativeSpec = PerformativeSpec()
+    slots: dict[Text, Words] = {}
 
     def to_modifiers(self) -> Modifiers:
         return Modifiers(
@@ -198,6 +277,21 @@ class ModifiersSpec(_Spec):
             distancing_category=self.distancing.category,
             distancing_weight=self.distancing.weight,
             scare_quote_max_tokens=self.distancing.scare_quote_max_tokens,
+            clause_breaks=tuple(self.clause_breaks),
+            refusal_turns=tuple(self.refusal.turns),
+            refusal_predicates=tuple(self.refusal.predicates),
+            refusal_dismissals=tuple(self.refusal.dismissals),
+            refusal_category=self.refusal.category,
+            refusal_weight=self.refusal.weight,
+            condition=tuple(self.condition.cues),
+            condition_factor=self.condition.factor,
+            reporting_verbs=tuple(self.reported.verbs),
+            naming_verbs=tuple(self.reported.naming),
+            reported_factor=self.reported.factor,
+            own_voice=tuple(self.reported.own),
+            performative_terms=tuple(self.performative.terms),
+            performative_cues=tuple(self.performative.cues),
+            slots={name: tuple(words) for name, words in self.slots.items()},
         )
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ..shared import location, validation_problems
 
 DIMENSIONS = ("hostility", "courtesy")
-MATCH_MODES = ("lemma", "lower", "exact")
+MATCH_MODES = ("lemma", "lower", "exact", "pattern")
 ENTRY_COLUMNS = ("term", "dimension", "category", "weight", "match", "note")
 DEFAULT_LEXICON = "diplomatic-en"
 DEFAULT_MAX_WEIGHT = 3.0

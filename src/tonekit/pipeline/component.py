@@ -162,7 +162,7 @@ class ToneComponent:
             self._sentencizer(doc)
         sentences = sentence_words(sentence_starts(doc), len(doc), spaces) if len(doc) else []
         sent_starts = [start for start, _ in sentences]
-        markers = evidence(doc, weigh(doc, hits, lexicon, sent_starts, matcher.graded_words, spaces), sent_starts)
+        markers = evidence(doc, weigh(doc, hits, lexicon, sent_starts, matcher.cues, spaces), sent_starts)
         bounds = []
         for start, end in sentences:
             last = doc[end - 1]
@@ -191,7 +191,7 @@ class ToneComponent:
         if not hits:
             return Totals(0.0, 0.0, 0.0, 0.0, 0.0, n_tokens, 0, {})
         sent_starts = sentence_starts(doc) if len(doc) > 1 and doc.has_annotation("SENT_START") else None
-        weighed = weigh(doc, hits, self.lexicon, sent_starts, matcher.graded_words, spaces)
+        weighed = weigh(doc, hits, self.lexicon, sent_starts, matcher.cues, spaces)
         return totals(effective_weights(weighed), n_tokens)
 
     def score_docs(self, docs: Iterable[Doc], texts: Sequence[str] | None = None) -> np.ndarray:

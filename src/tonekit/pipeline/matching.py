@@ -24,23 +24,27 @@ from typing import Any
 import numpy as np
 import srsly
 from spacy.attrs import IS_SPACE, SENT_START
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..lexicon import Lexicon
-from ..scoring import QUOTE_CHARS, GradedWords, Hit
+from ..lexicon.patterns import is_json_pattern, parse_json_pattern, parse_pattern
+from ..scoring import QUOTE_CHARS, Cues, Hit
 
 _MAX_VARIANTS = 64  # inflected variants of one multiword term
 # Among overlapping matches of one length: entries first, then distancing cues, ...
 _CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
 _MARKER_KINDS = frozenset({"entry", "distancing", "quote"})
 _START_END = itemgetter(0, 1)
+_START_END_OF_MATCH = itemgetter(1, 2)
+# A gap of a construction stays within its sentence.
+_GAP_TOKEN = {"ORTH": {"NOT_IN": [".", "!", "?", ";"]}}
 
 
 class LexiconMatcher:
     """The matcher tables of one lexicon: entries and cues by match id, the one-word
-    intensifiers and downtoners (:attr:`graded_words`), and the word pairs a line break
+    cues looked up around markers (:attr:`cues`), and the word pairs a line break
     may split."""
 
     def __init__(self, vocab: Vocab, make_doc: Callable[[str], Doc], lexicon: Lexicon) -> None:
@@ -53,11 +57,16 @@ class LexiconMatcher:
         self._lower = PhraseMatcher(vocab, attr="LOWER")
         self._orth = PhraseMatcher(vocab, attr="ORTH")
         self._lemma = PhraseMatcher(vocab, attr="LEMMA")
+        self._constructions = Matcher(vocab)
         # Consecutive words of a pattern, by lowercase id: a whitespace token between two
         # such words may split a term ("political\ndwarf"), between any others it cannot.
         self._word_pairs: set[tuple[int, int]] = set()
+        mods = lexicon.modifiers
         for i, entry in enumerate(lexicon.entries):
             key = self._key(f"tonekit.entry.{i}", ("entry", entry, 1.0))
+            if entry.match == "pattern":
+                self._constructions.add(key, _token_patterns(entry.term, mods.slots, lexicon.language), greedy="LONGEST")
+                continue
             words = [t.text for t in make_doc(entry.term)]
             lowered = [w.lower() for w in words]
             if entry.match == "exact":
@@ -71,7 +80,6 @@ class LexiconMatcher:
             self._lower.add(key, [Doc(vocab, words=v) for v in variants])
             for variant in variants:
                 self._add_word_pairs(variant)
-        mods = lexicon.modifiers
         cue_groups: list[tuple[str, dict[str, float]]] = [
             ("negation", dict.fromkeys(mods.negation, mods.negation_factor)),
             ("negation_exception", dict.fromkeys(mods.negation_exceptions, 1.0)),
@@ -79,9 +87,12 @@ class LexiconMatcher:
             ("downtoner", dict(mods.downtoners)),
             ("contrast", dict.fromkeys(mods.contrast, 1.0)),
             ("distancing", dict.fromkeys(mods.distancing, 1.0)),
-            ("quote", dict.fromkeys(QUOTE_CHARS if mods.distancing else (), 1.0)),
+            ("quote", dict.fromkeys(QUOTE_CHARS if mods.distancing or mods.reporting_verbs else (), 1.0)),
+            ("refusal", dict.fromkeys(mods.refusal_predicates, 1.0)),
+            ("dismissal", dict.fromkeys(mods.refusal_dismissals, 1.0)),
+            ("condition", dict.fromkeys(mods.condition, mods.condition_factor)),
         ]
-        self.graded_words: GradedWords = {}
+        graded: dict[int, tuple[str, str, float]] = {}
         for kind, cues in cue_groups:
             for cue, factor in cues.items():
                 words = [t.text.lower() for t in make_doc(cue)]
@@ -89,10 +100,25 @@ class LexiconMatcher:
                     # One-word degree words ("so", "very") are common words that only count
                     # right before a marker: the rules look them up there instead of the
                     # matcher finding them all over every text.
-                    self.graded_words.setdefault(vocab.strings.add(words[0]), (kind, cue, factor))
+                    graded.setdefault(vocab.strings.add(words[0]), (kind, cue, factor))
                     continue
                 self._lower.add(self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor)), [Doc(vocab, words=words)])
                 self._add_word_pairs(words)
+        # Words the rules look up around a marker, by lower-case id, instead of matching them
+        # all over every text: they matter only in a marker's clause.
+        def ids(words: Sequence[str], inflect: bool = False) -> frozenset[int]:
+            forms = {f for w in words for f in (_forms(w.lower(), lexicon.language) if inflect else (w.lower(),))}
+            return frozenset(vocab.strings.add(f) for f in forms)
+
+        self.cues = Cues(
+            graded=graded,
+            clause_breaks=ids(mods.clause_breaks),
+            reporting=ids(mods.reporting_verbs, inflect=True),
+            naming=ids(mods.naming_verbs, inflect=True),
+            own_voice=ids(mods.own_voice),
+            performative=ids(mods.performative_cues, inflect=True),
+            performative_terms=frozenset(" ".join(t.lower().split()) for t in mods.performative_terms),
+        )
 
     def _add_word_pairs(self, words: list[str]) -> None:
         strings = self.vocab.strings
@@ -111,7 +137,8 @@ class LexiconMatcher:
         nothing could make a marker. ``spaces`` are the positions of its whitespace tokens,
         which a term may span ("political\\ndwarf")."""
         lemmas = len(self._lemma) > 0 and has_lemmas(doc)
-        if spaces and (lemmas or self._splits_a_pattern(doc, spaces)):
+        # A construction may reach across any whitespace token (its gaps count words only).
+        if spaces and (lemmas or len(self._constructions) or self._splits_a_pattern(doc, spaces)):
             matches = self._matches_between_spaces(doc, lemmas, spaces)
         else:
             matches = self._matches(doc, lemmas)
@@ -123,6 +150,10 @@ class LexiconMatcher:
         matches = self._lower(doc)
         if len(self._orth):
             matches += self._orth(doc)
+        if len(self._constructions):
+            constructed = self._constructions(doc)
+            if constructed:
+                matches = sorted(matches + constructed, key=_START_END_OF_MATCH)
         if lemmas:
             matches += self._lemma(doc)
         return matches
@@ -234,6 +265,62 @@ def _inflections(language: str) -> dict[str, tuple[str, ...]]:
     for form, lemma in srsly.read_gzip_json(table_path).items():
         inverse.setdefault(lemma.lower(), set()).add(form.lower())
     return {lemma: tuple(sorted(forms)) for lemma, forms in inverse.items()}
+
+
+def _forms(word: str, language: str) -> tuple[str, ...]:
+    """A word and its inflected forms."""
+    return (word, *[f for f in _inflections(language).get(word, ()) if f != word])
+
+
+def _token_patterns(term: str, slots: Any, language: str) -> list[list[dict[str, Any]]]:
+    """spaCy Matcher patterns of a construction (see :mod:`tonekit.lexicon.patterns`)."""
+    if is_json_pattern(term):
+        return [parse_json_pattern(term)]
+
+    def token(element: tuple) -> dict[str, Any]:
+        kind = element[0]
+        if kind == "word":
+            forms = _forms(element[1], language)
+            return {"LOWER": forms[0]} if len(forms) == 1 else {"LOWER": {"IN": list(forms)}}
+        if kind == "exact":
+            return {"LOWER": element[1]}
+        if kind == "slot":
+            return {"LOWER": {"IN": sorted({f for w in slots[element[1]] for f in _forms(w.lower(), language)})}}
+        if kind == "alt":  # alternatives of one word each: one token
+            return {"LOWER": {"IN": _alt_forms(element, language)}}
+        raise ValueError(f"not a token element: {element!r}")
+
+    def expand(elements: list[tuple]) -> list[list[dict[str, Any]]]:
+        sequences: list[list[dict[str, Any]]] = [[]]
+        for element in elements:
+            kind = element[0]
+            if kind == "gap":
+                options = [[{**_GAP_TOKEN, "OP": f"{{{element[1]},{element[2]}}}"}]]
+            elif kind == "optional":
+                inner = element[1]
+                if inner[0] == "alt" and not _one_word_alt(inner):
+                    options = [[]] + [o for seq in inner[1] for o in expand(seq)]
+                else:
+                    options = [[{**token(inner), "OP": "?"}]]
+            elif kind == "alt" and not _one_word_alt(element):
+                options = [o for seq in element[1] for o in expand(seq)]
+            else:
+                options = [[token(element)]]
+            sequences = [seq + option for seq in sequences for option in options]
+        return sequences
+
+    return expand(parse_pattern(term, list(slots)))
+
+
+def _one_word_alt(element: tuple) -> bool:
+    return all(len(seq) == 1 and seq[0][0] in ("word", "exact") for seq in element[1])
+
+
+def _alt_forms(element: tuple, language: str) -> list[str]:
+    forms: set[str] = set()
+    for (kind, word), in element[1]:
+        forms.update(_forms(word, language) if kind == "word" else (word,))
+    return sorted(forms)
 
 
 def _inflected_variants(words: tuple[str, ...], language: str) -> list[list[str]]:

@@ -21,12 +21,28 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from spacy.pipeline import Sentencizer
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
+from .clauses import (
+    CLOSE_QUOTES,
+    NO_CUES,
+    OPEN_QUOTES,
+    QUOTE_CHARS,
+    SENTENCE_PUNCT_IDS,
+    Cues,
+    Hit,
+    condition_cue,
+    follows_word,
+    in_performative_frame,
+    quotations,
+    refusal_cue,
+    reporting_cue,
+)
 from .formula import Weight
 from .results import Marker, Modifier
+
+__all__ = ["QUOTE_CHARS", "Cues", "Hit", "Weighed", "effective_weights", "evidence", "sentence_index", "weigh"]
 
 # Words a negator may skip to reach the word it governs ("is not a", "never be so").
 _NEGATION_SKIP = frozenset(
@@ -34,6 +50,8 @@ _NEGATION_SKIP = frozenset(
     "shall should can could may might must ever at all so very such much more even really "
     "truly quite that this".split()
 )
+# Objects a negated verb of naming or volition passes its negation over.
+_OBJECT_PRONOUNS = frozenset("him her them it us you me".split())
 # Tokens a negator may stand before the marker, without a parse.
 _NEGATION_REACH = 7
 # Clause-internal words that end a distanced phrase ("so-called X of Japan").
@@ -43,33 +61,13 @@ _PHRASE_END = frozenset(
 )
 # Dependencies by which a modifier word hangs on the word a negator governs.
 _MODIFIER_DEPS = frozenset({"amod", "compound", "acomp", "attr", "advmod", "nmod", "npadvmod", "oprd"})
-_OPEN_QUOTES = {'"': "d", "“": "d", "„": "d", "«": "d", "'": "s", "‘": "s"}
-_CLOSE_QUOTES = {'"': "d", "”": "d", "»": "d", "'": "s", "’": "s"}
-QUOTE_CHARS = tuple(sorted(set(_OPEN_QUOTES) | set(_CLOSE_QUOTES)))
 # Punctuation inside quote marks that makes them quoted speech, and before them that
 # introduces speech; by orth id, which a token gives without building its text.
 _QUOTED_SPEECH_END_IDS = frozenset(get_string_id(c) for c in ".!?;:,")
 _SPEECH_INTRODUCER_IDS = frozenset(get_string_id(c) for c in ":,")
 
 
-#: A raw match of the lexicon matcher, by token offsets: ``(start, end, kind, entry,
-#: factor)``; ``kind`` is entry | negation | negation_exception | intensifier | downtoner |
-#: contrast | distancing | quote, ``entry`` the lexicon Entry of an entry, the cue as
-#: the lexicon gives it of a cue.
-#: Plain tuples: a corpus makes millions of them.
-Hit = tuple[int, int, str, Any, float]
 _START_OF_HIT = itemgetter(0)
-
-
-# Sentence-final characters of spaCy's rule-based Sentencizer: where a Doc carries no
-# sentence bounds, contrast is scoped by the same rule without sentencizing the Doc.
-_SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in Sentencizer.default_punct_chars)
-
-
-#: One-word intensifiers and downtoners by the lower-case id of the word:
-#: ``(kind, cue as the lexicon gives it, factor)``.
-GradedWords = Mapping[int, tuple[str, str, float]]
-
 
 
 #: A marker as the rules weigh it: ``(hit, term, dimension, category, weight, applied)``,
@@ -83,7 +81,7 @@ def weigh(
     hits: Sequence[Hit],
     lexicon: Any,
     sent_starts: Sequence[int] | None = None,
-    graded_words: GradedWords | None = None,
+    cues: Cues = NO_CUES,
     spaces: Sequence[int] = (),
 ) -> list[Weighed]:
     """Apply the modifiers to the hits of ``doc``: its markers, weighed, in text order.
@@ -93,33 +91,29 @@ def weigh(
 
     ``hits`` are non-overlapping (longest match wins). ``sent_starts`` are the token
     offsets where sentences begin; ``None`` when the Doc is not split into sentences
-    (contrast then stops at the sentencizer's sentence punctuation, the same bounds).
-    ``graded_words`` are the one-word intensifiers and downtoners, which the matcher
-    leaves out: a word of them right before a marker, and not part of another hit,
-    counts as if it had been matched. ``spaces`` are the positions of whitespace
-    tokens (line breaks, runs of spaces), which modifiers see through. With a
+    (contrast and clauses then stop at the sentencizer's sentence punctuation, the same
+    bounds). ``cues`` are the one-word cues looked up around markers (see
+    :class:`~tonekit.scoring.clauses.Cues`): a graded word right before a marker, and not
+    part of another hit, counts as if it had been matched. ``spaces`` are the positions of
+    whitespace tokens (line breaks, runs of spaces), which modifiers see through. With a
     dependency parse, the tree scopes negation and "so-called".
     """
     mods = lexicon.modifiers
-    entries, negators, contrasts, distancing, quotes = [], [], [], [], []
+    by_kind: dict[str, list[Hit]] = {}
     graded: dict[int, Hit] = {}  # intensifiers and downtoners by the token they end at
     for hit in hits:
         kind = hit[2]
-        if kind == "entry":
-            entries.append(hit)
-        elif kind == "quote":
-            quotes.append(hit)
-        elif kind == "negation":
-            negators.append(hit)
-        elif kind == "contrast":
-            contrasts.append(hit)
-        elif kind == "intensifier" or kind == "downtoner":
+        if kind == "intensifier" or kind == "downtoner":
             graded[hit[1]] = hit
-        elif kind == "distancing":
-            distancing.append(hit)
+        else:
+            by_kind.setdefault(kind, []).append(hit)
+    entries = by_kind.get("entry", ())
+    distancing, quotes = by_kind.get("distancing", ()), by_kind.get("quote", ())
     if not entries and not distancing and not quotes:
         return []
+    negators, contrasts = by_kind.get("negation", ()), by_kind.get("contrast", ())
     has_parse = bool(negators or distancing) and doc.has_annotation("DEP")
+    quoted = quotations(doc, quotes) if quotes and (cues.reporting or cues.naming) else []
     weighed: list[Weighed] = []
     distanced: list[Hit] = []
     if distancing or quotes:
@@ -128,7 +122,11 @@ def weigh(
         for start, end, term in _distancing_spans(doc, distancing, quotes, mods, has_parse, spaces):
             span = (start, end, "distanced", None, 1.0)
             distanced.append(span)
-            weighed.append((span, term, dimension, category, mods.distancing_weight, []))
+            applied = []
+            reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts)
+            if reporter is not None:
+                applied.append(("reported", mods.reported_factor, reporter))
+            weighed.append((span, term, dimension, category, mods.distancing_weight, applied))
         distanced_starts = [d[0] for d in distanced]
     if contrasts:
         contrasts = [c for c in contrasts if not _is_but_also(doc, c, spaces)]
@@ -139,6 +137,7 @@ def weigh(
         negator_of = {doc[n[1] - 1].head.i: n for n in reversed(negators)}
     elif negators:
         negator_of = {n[1]: n for n in reversed(negators)}
+    turns = mods.refusal_turns
     for hit in entries:
         start, end, _, entry, _ = hit
         applied: list[tuple[str, float, Hit]] = []
@@ -146,17 +145,32 @@ def weigh(
             k = bisect_right(distanced_starts, start) - 1
             if k >= 0 and end <= distanced[k][1]:
                 applied.append(("distanced", 0.0, distanced[k]))
+        negator = None
         if negator_of:
             negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs, spaces)
-            if negator is not None:
-                applied.append(("negation", mods.negation_factor, negator))
+        if entry.category in turns:  # an offer refused is a refusal, not courtesy
+            refuser = negator or refusal_cue(doc, start, end, by_kind, mods.refusal_category, cues, sent_starts)
+            if refuser is not None:
+                refused = [("refused", 1.0, refuser)]
+                reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts)
+                if reporter is not None:
+                    refused.append(("reported", mods.reported_factor, reporter))
+                category = mods.refusal_category
+                weighed.append((hit, entry.term, lexicon.categories[category].dimension, category,
+                                mods.refusal_weight, refused))
+                continue
+            condition = condition_cue(doc, start, end, by_kind.get("condition", ()), cues, sent_starts)
+            if condition is not None:
+                applied.append(("conditioned", mods.condition_factor, condition))
+        if negator is not None:
+            applied.append(("negation", mods.negation_factor, negator))
         j = start
         while True:  # graded cues chain leftwards: "you are a perfect imbecile"
             if spaces:
                 j = _after_word_before(spaces, j)
             cue = graded.get(j)
-            if cue is None and graded_words and j > 0:
-                found = graded_words.get(doc[j - 1].lower)
+            if cue is None and cues.graded and j > 0:
+                found = cues.graded.get(doc[j - 1].lower)
                 if found is not None:
                     cue = _graded_cue(j - 1, found, hits)
             if cue is None:
@@ -167,6 +181,12 @@ def weigh(
             cue, after = _contrast_cue(doc, contrasts, contrast_starts, start, end, sent_starts)
             if cue is not None:
                 applied.append(("contrast", mods.contrast_after if after else mods.contrast_before, cue))
+        reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts)
+        if reporter is not None:
+            applied.append(("reported", mods.reported_factor, reporter))
+        if (entry.key in cues.performative_terms and _factor(applied) > 0
+                and not in_performative_frame(doc, start, end, cues, sent_starts)):
+            applied.append(("topic", 0.0, hit))  # a topic noun, not an act of the speaker
         weighed.append((hit, entry.term, entry.dimension, entry.category, entry.weight, applied))
     if distanced:  # entries are in text order already
         weighed.sort(key=lambda w: (w[0][0], w[0][1]))
@@ -272,6 +292,8 @@ def _negator(
         word = token.lower_
         if word in transparent and not passed_verb:
             passed_verb = True
+        elif word in _OBJECT_PRONOUNS and not passed_verb and j >= 2 and doc[j - 2].lower_ in transparent:
+            pass  # the object of a verb of naming: "nobody could call him a fool"
         elif token.is_punct or word not in _NEGATION_SKIP:
             return None
         j -= 1
@@ -302,7 +324,7 @@ def _same_sentence(doc, start: int, end: int, sent_starts: Sequence[int] | None)
     if sent_starts is not None:
         i = bisect_right(sent_starts, start)
         return i >= len(sent_starts) or sent_starts[i] > end
-    return not _any_token_in(doc, _SENTENCE_PUNCT_IDS, range(end - 1, start - 1, -1))
+    return not _any_token_in(doc, SENTENCE_PUNCT_IDS, range(end - 1, start - 1, -1))
 
 
 def _any_token_in(doc, ids: frozenset[int], positions: Iterable[int]) -> bool:
@@ -356,7 +378,7 @@ def _scare_quotes(
     pairs: list[tuple[int, int]] = []
     open_at: dict[str, int] = {}
     for q_start, q_end, _, char, _ in quote_hits:
-        family = _CLOSE_QUOTES.get(char)
+        family = CLOSE_QUOTES.get(char)
         if family is not None and family in open_at:
             start = open_at.pop(family)
             words = q_start - start - 1
@@ -371,19 +393,10 @@ def _scare_quotes(
             ):
                 pairs.append((start, q_end))
             continue
-        family = _OPEN_QUOTES.get(char)
-        if family is not None and not _follows_word(doc, q_start):
+        family = OPEN_QUOTES.get(char)
+        if family is not None and not follows_word(doc, q_start):
             open_at[family] = q_start
     return pairs
-
-
-def _follows_word(doc, i: int) -> bool:
-    """Whether token ``i`` is written right after a word: a quote mark there closes or
-    is an apostrophe ("the victims' grief"), it never opens a quotation."""
-    if i == 0:
-        return False
-    before = doc[i - 1]
-    return not before.whitespace_ and not before.is_punct and not before.is_space
 
 
 def sentence_index(sent_starts: Sequence[int], token_i: int) -> int:

@@ -1,0 +1,236 @@
+"""Reading a marker in its clause: refusals, conditions, reported speech, performative frames.
+
+These rules look beyond the word right before a marker, to the clause around it, as an
+analyst reads a statement:
+
+- **refusal** — an offer of dialogue or goodwill that is negated ("no intention of
+  sitting face to face"), follows a refusal predicate ("we refuse any dialogue") or is
+  dismissed after it ("dialogue is not possible") is not courtesy but a refusal;
+- **condition** — such an offer conditioned in its clause ("talks only if ...") is weaker;
+- **reported speech** — words the speaker quotes and attributes ("'...,' the newspaper
+  wrote"), or ascribes with a naming verb ("they called him a fool"), are not the
+  speaker's own, unless the speaker is the subject ("we call them traitors");
+- **performative frame** — a topic noun such as *condemnation* is an act only where the
+  speaker performs it ("we express our condemnation"), not in "the council's condemnation".
+
+The cue words are the lexicon's (``modifiers`` in its metadata); :class:`Cues` holds the
+one-word cues by lower-case id, looked up only around markers.
+
+>>> import tonekit
+>>> [(m.category, m.modifier_kinds) for m in tonekit.score("Dialogue with them is not possible. (constructed)").markers]
+[('refusal', ('refused',))]
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.pipeline import Sentencizer
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
+
+#: A raw match of the lexicon matcher, by token offsets: ``(start, end, kind, entry,
+#: factor)``; ``kind`` is entry | negation | negation_exception | intensifier | downtoner |
+#: contrast | distancing | quote | refusal | dismissal | condition, ``entry`` the lexicon
+#: Entry of an entry, the cue as the lexicon gives it of a cue.
+#: Plain tuples: a corpus makes millions of them.
+Hit = tuple[int, int, str, Any, float]
+
+# Sentence-final characters of spaCy's rule-based Sentencizer: where a Doc carries no
+# sentence bounds, clauses and contrast are scoped by the same rule.
+SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in Sentencizer.default_punct_chars)
+_CLAUSE_PUNCT_IDS = SENTENCE_PUNCT_IDS | frozenset(get_string_id(c) for c in ";:")
+OPEN_QUOTES = {'"': "d", "“": "d", "„": "d", "«": "d", "'": "s", "‘": "s"}
+CLOSE_QUOTES = {'"': "d", "”": "d", "»": "d", "'": "s", "’": "s"}
+QUOTE_CHARS = tuple(sorted(set(OPEN_QUOTES) | set(CLOSE_QUOTES)))
+# How far a reporting verb may stand from the quotation it attributes, and a clause-level
+# negator from the offer it refuses.
+_ATTRIBUTION_REACH = 6
+_REFUSAL_REACH = 8
+# Words between a subject and its verb ("we have long called them ...").
+_BEFORE_VERB = frozenset(get_string_id(w) for w in (
+    "will would shall should can could may might must have has had do does did be is are was were "
+    "am been also always often repeatedly once again long rightly justly never not n't just only even still"
+).split())
+
+
+@dataclass(frozen=True)
+class Cues:
+    """One-word cues the rules look up around a marker, by lower-case id: the graded words
+    (intensifiers and downtoners: ``(kind, cue, factor)``), clause breaks, reporting and
+    naming verbs with their inflections, the speaker's own voice, and performative cues;
+    ``performative_terms`` are the entry keys that need a performative frame."""
+
+    graded: Mapping[int, tuple[str, str, float]] = field(default_factory=dict)
+    clause_breaks: frozenset[int] = frozenset()
+    reporting: frozenset[int] = frozenset()
+    naming: frozenset[int] = frozenset()
+    own_voice: frozenset[int] = frozenset()
+    performative: frozenset[int] = frozenset()
+    performative_terms: frozenset[str] = frozenset()
+
+
+NO_CUES = Cues()
+
+
+def clause(doc: Doc, start: int, end: int, cues: Cues, sent_starts: Sequence[int] | None) -> tuple[int, int]:
+    """Token bounds of the clause around tokens ``start:end``: from after the nearest
+    clause break (sentence punctuation, ";", ":", a break word such as "but") or sentence
+    start before it, to the next one after it."""
+    breaks = cues.clause_breaks
+    low = 0
+    if sent_starts is not None and sent_starts:
+        k = bisect_left(sent_starts, start + 1) - 1
+        low = sent_starts[k] if k >= 0 else 0
+    i = start - 1
+    while i >= low:
+        orth, lower = doc[i].orth, doc[i].lower
+        if orth in _CLAUSE_PUNCT_IDS or lower in breaks:
+            break
+        i -= 1
+    high = len(doc)
+    if sent_starts is not None:
+        k = bisect_left(sent_starts, end)
+        high = sent_starts[k] if k < len(sent_starts) else len(doc)
+    j = end
+    while j < high:
+        token = doc[j]
+        if token.orth in _CLAUSE_PUNCT_IDS or token.lower in breaks:
+            break
+        j += 1
+    return i + 1, j
+
+
+def _speaker_is_own(doc: Doc, verb: int, low: int, cues: Cues) -> bool:
+    """Whether the subject right before the verb at ``verb`` is the speaker ("we")."""
+    i = verb - 1
+    while i >= low and (doc[i].lower in _BEFORE_VERB or doc[i].is_space):
+        i -= 1
+    return i >= low and doc[i].lower in cues.own_voice
+
+
+def _is_verb_use(doc: Doc, i: int, words: frozenset[int]) -> bool:
+    """Whether token ``i`` is one of ``words`` used on its own, not inside a hyphenated
+    compound ("so-called", "well-described")."""
+    token = doc[i]
+    if token.lower not in words:
+        return False
+    return not (i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_)
+
+
+def _words_from(doc: Doc, start: int, stop: int, step: int, reach: int) -> list[int]:
+    """Positions from ``start`` towards ``stop`` (exclusive), at most ``reach`` words,
+    whitespace tokens passed over (a line break is layout, not a word)."""
+    found = []
+    i = start
+    while i != stop and len(found) < reach:
+        if not doc[i].is_space:
+            found.append(i)
+        i += step
+    return found
+
+
+def quotations(doc: Doc, quote_hits: Sequence[Hit]) -> list[tuple[int, int]]:
+    """Pairs of quote marks, ``(open, close)`` token positions, of any length."""
+    pairs: list[tuple[int, int]] = []
+    open_at: dict[str, int] = {}
+    for q_start, _, _, char, _ in quote_hits:
+        family = CLOSE_QUOTES.get(char)
+        if family is not None and family in open_at:
+            pairs.append((open_at.pop(family), q_start))
+            continue
+        family = OPEN_QUOTES.get(char)
+        if family is not None and not follows_word(doc, q_start):
+            open_at[family] = q_start
+    return sorted(pairs)
+
+
+def follows_word(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is written right after a word: a quote mark there closes or
+    is an apostrophe ("the victims' grief"), it never opens a quotation."""
+    if i == 0:
+        return False
+    before = doc[i - 1]
+    return not before.whitespace_ and not before.is_punct and not before.is_space
+
+
+def reporting_cue(
+    doc: Doc, start: int, end: int, quotes: Sequence[tuple[int, int]], cues: Cues,
+    sent_starts: Sequence[int] | None,
+) -> Hit | None:
+    """The reporting or naming verb that makes the marker at ``start:end`` reported
+    speech, or None: a quotation around it attributed by a verb just before or after it,
+    or a naming verb earlier in its clause; either way with a subject other than the
+    speaker's own voice."""
+    if not (cues.reporting or cues.naming):
+        return None
+    attributing = cues.reporting | cues.naming
+    for q_open, q_close in quotes:
+        if q_open < start and end <= q_close:
+            low = clause(doc, q_open, q_open + 1, NO_CUES, sent_starts)[0]
+            for i in _words_from(doc, q_close + 1, len(doc), 1, _ATTRIBUTION_REACH):
+                if doc[i].orth in SENTENCE_PUNCT_IDS:
+                    break
+                if _is_verb_use(doc, i, cues.reporting):  # "'...,' the newspaper wrote"
+                    return None if _speaker_is_own(doc, i, q_close + 1, cues) else _cue(doc, i)
+            for i in _words_from(doc, q_open - 1, low - 1, -1, _ATTRIBUTION_REACH):
+                if _is_verb_use(doc, i, attributing):  # "he said: '...'"
+                    return None if _speaker_is_own(doc, i, low, cues) else _cue(doc, i)
+    if cues.naming:
+        low, _ = clause(doc, start, end, cues, sent_starts)
+        for i in range(start - 1, low - 1, -1):
+            if _is_verb_use(doc, i, cues.naming):  # "they called him a fool"
+                return None if _speaker_is_own(doc, i, low, cues) else _cue(doc, i)
+    return None
+
+
+def _cue(doc: Doc, i: int) -> Hit:
+    return (i, i + 1, "reported", doc[i].lower_, 1.0)
+
+
+def in_performative_frame(doc: Doc, start: int, end: int, cues: Cues, sent_starts: Sequence[int] | None) -> bool:
+    """Whether a performative cue ("we", "our", "express") stands before the marker in its clause."""
+    low, _ = clause(doc, start, end, cues, sent_starts)
+    return any(doc[i].lower in cues.performative for i in range(low, start))
+
+
+def refusal_cue(
+    doc: Doc, start: int, end: int, by_kind: Mapping[str, Sequence[Hit]], refusal_category: str,
+    cues: Cues, sent_starts: Sequence[int] | None,
+) -> Hit | None:
+    """What refuses an offer at ``start:end``, or None: a refusal predicate (a cue, or a
+    lexicon entry of the refusal category) or a negator earlier in its clause, or a
+    dismissal later in it ("... is not possible")."""
+    low, high = clause(doc, start, end, cues, sent_starts)
+    for hit in reversed(by_kind.get("refusal", ())):
+        if low <= hit[0] and hit[1] <= start:
+            return hit
+    for hit in reversed(by_kind.get("entry", ())):
+        if low <= hit[0] and hit[1] <= start and hit[3].category == refusal_category:
+            return hit
+    reach = _words_from(doc, start - 1, low - 1, -1, _REFUSAL_REACH)
+    nearest = reach[-1] if reach else start
+    for hit in reversed(by_kind.get("negation", ())):
+        if nearest <= hit[0] and hit[1] <= start:
+            return hit
+    for hit in by_kind.get("dismissal", ()):
+        if end <= hit[0] and hit[1] <= high:
+            return hit
+    return None
+
+
+def condition_cue(
+    doc: Doc, start: int, end: int, conditions: Sequence[Hit], cues: Cues, sent_starts: Sequence[int] | None
+) -> Hit | None:
+    """A condition ("only if", "unless") in the clause of the marker at ``start:end``,
+    or in the clause right before or after it within its sentence."""
+    if not conditions:
+        return None
+    low, high = clause(doc, start, end, NO_CUES, sent_starts)
+    for hit in conditions:
+        if low <= hit[0] and hit[1] <= high:
+            return hit
+    return None
