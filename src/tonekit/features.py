@@ -28,8 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .lexicon import DIMENSIONS, Lexicon, resolve
 from .pipeline import pipeline_for
+from .scoring import MODIFIER_KINDS
 
-MODIFIER_KINDS = ("negation", "intensifier", "downtoner", "contrast", "distanced")
 # Modifier kind -> the adjective used in feature names ("negated_courtesy").
 _MODIFIER_NAMES = {
     "negation": "negated",
@@ -37,6 +37,10 @@ _MODIFIER_NAMES = {
     "downtoner": "downtoned",
     "contrast": "contrast",
     "distanced": "distanced",
+    "refused": "refused",
+    "conditioned": "conditioned",
+    "reported": "reported",
+    "topic": "topic",
 }
 # Danescu-Niculescu-Mizil et al. 2013, Table 3: strategies defined by position, which a
 # lexicon of terms cannot express. Each is counted per sentence opening.

@@ -59,10 +59,11 @@ class Modifiers:
       ``refusal_category`` with ``refusal_weight``; its evidence names the cue;
     - ``condition``: a cue ("only if", "unless") in the clause of such a marker multiplies
       it by ``condition_factor``;
-    - ``reported``: a marker quoted and attributed to a reporting verb (``reporting_verbs``:
-      "'...,' the paper wrote"), or after a naming verb (``naming_verbs``: "they called him
-      a fool") in its clause, whose subject is not in ``own_voice`` ("we"), is reported
-      speech and multiplied by ``reported_factor``;
+    - ``reported``: a hostility marker quoted and attributed to a reporting verb
+      (``reporting_verbs``, with their inflections: "'...,' the paper wrote"), or after a
+      naming verb (``naming_verbs``, the forms as listed: "they called him a fool") in its
+      clause, whose subject is not in ``own_voice`` ("we"), is reported speech and
+      multiplied by ``reported_factor``;
     - ``performative``: the ``performative_terms`` (topic nouns such as "condemnation") count
       only after a ``performative_cues`` word in their clause ("we", "our", "express");
       elsewhere they are evidence of weight 0;
@@ -104,6 +105,11 @@ class Modifiers:
     @cached_property
     def transparent_verbs(self) -> frozenset[str]:
         return frozenset(self.negation_transparent)
+
+    @cached_property
+    def dismissal_keys(self) -> frozenset[str]:
+        """The dismissals as entry keys (a dismissal may also be a lexicon entry)."""
+        return frozenset(" ".join(d.lower().split()) for d in self.refusal_dismissals)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, file: str = "lexicon.json") -> Modifiers:

@@ -114,7 +114,7 @@ class LexiconMatcher:
             graded=graded,
             clause_breaks=ids(mods.clause_breaks),
             reporting=ids(mods.reporting_verbs, inflect=True),
-            naming=ids(mods.naming_verbs, inflect=True),
+            naming=ids(mods.naming_verbs),  # forms as listed: 'calls' and 'terms' are mostly nouns
             own_voice=ids(mods.own_voice),
             performative=ids(mods.performative_cues, inflect=True),
             performative_terms=frozenset(" ".join(t.lower().split()) for t in mods.performative_terms),

@@ -14,10 +14,10 @@ from .display import category_colour, render_html
 from .formula import PRIOR_TOKENS, SCALE, SCORE_COLUMNS, Totals, Weight, rate, saturate, totals
 from .results import Marker, Modifier, SentenceTone, ToneResult, build_result, merge, result_data, sentence_tone
 from .clauses import NO_CUES, QUOTE_CHARS, Cues, Hit
-from .rules import Weighed, effective_weights, evidence, sentence_index, weigh
+from .rules import MODIFIER_KINDS, Weighed, effective_weights, evidence, sentence_index, weigh
 
 __all__ = [
-    "NO_CUES", "PRIOR_TOKENS", "QUOTE_CHARS", "SCALE", "SCORE_COLUMNS", "Cues", "Hit", "Marker", "Modifier",
+    "MODIFIER_KINDS", "NO_CUES", "PRIOR_TOKENS", "QUOTE_CHARS", "SCALE", "SCORE_COLUMNS", "Cues", "Hit", "Marker", "Modifier",
     "SentenceTone", "ToneResult", "Totals", "Weighed", "Weight", "build_result", "category_colour",
     "effective_weights", "evidence", "merge", "rate", "render_html", "result_data", "saturate", "sentence_index",
     "sentence_tone", "totals", "weigh",

@@ -198,18 +198,20 @@ def in_performative_frame(doc: Doc, start: int, end: int, cues: Cues, sent_start
 
 
 def refusal_cue(
-    doc: Doc, start: int, end: int, by_kind: Mapping[str, Sequence[Hit]], refusal_category: str,
+    doc: Doc, start: int, end: int, by_kind: Mapping[str, Sequence[Hit]], mods: Any,
     cues: Cues, sent_starts: Sequence[int] | None,
 ) -> Hit | None:
     """What refuses an offer at ``start:end``, or None: a refusal predicate (a cue, or a
     lexicon entry of the refusal category) or a negator earlier in its clause, or a
-    dismissal later in it ("... is not possible")."""
+    dismissal later in it ("... is not possible"; a dismissal that is also a lexicon entry
+    counts as one)."""
     low, high = clause(doc, start, end, cues, sent_starts)
     for hit in reversed(by_kind.get("refusal", ())):
         if low <= hit[0] and hit[1] <= start:
             return hit
-    for hit in reversed(by_kind.get("entry", ())):
-        if low <= hit[0] and hit[1] <= start and hit[3].category == refusal_category:
+    entries = by_kind.get("entry", ())
+    for hit in reversed(entries):
+        if low <= hit[0] and hit[1] <= start and hit[3].category == mods.refusal_category:
             return hit
     reach = _words_from(doc, start - 1, low - 1, -1, _REFUSAL_REACH)
     nearest = reach[-1] if reach else start
@@ -218,6 +220,10 @@ def refusal_cue(
             return hit
     for hit in by_kind.get("dismissal", ()):
         if end <= hit[0] and hit[1] <= high:
+            return hit
+    dismissals = mods.dismissal_keys
+    for hit in entries:
+        if end <= hit[0] and hit[1] <= high and hit[3].key in dismissals:
             return hit
     return None
 

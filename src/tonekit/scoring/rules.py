@@ -42,7 +42,12 @@ from .clauses import (
 from .formula import Weight
 from .results import Marker, Modifier
 
-__all__ = ["QUOTE_CHARS", "Cues", "Hit", "Weighed", "effective_weights", "evidence", "sentence_index", "weigh"]
+#: Every kind of modifier the rules apply, in the order features and tables list them.
+MODIFIER_KINDS = (
+    "negation", "intensifier", "downtoner", "contrast", "distanced", "refused", "conditioned", "reported", "topic",
+)
+
+__all__ = ["MODIFIER_KINDS", "QUOTE_CHARS", "Cues", "Hit", "Weighed", "effective_weights", "evidence", "sentence_index", "weigh"]
 
 # Words a negator may skip to reach the word it governs ("is not a", "never be so").
 _NEGATION_SKIP = frozenset(
@@ -149,7 +154,7 @@ def weigh(
         if negator_of:
             negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs, spaces)
         if entry.category in turns:  # an offer refused is a refusal, not courtesy
-            refuser = negator or refusal_cue(doc, start, end, by_kind, mods.refusal_category, cues, sent_starts)
+            refuser = negator or refusal_cue(doc, start, end, by_kind, mods, cues, sent_starts)
             if refuser is not None:
                 refused = [("refused", 1.0, refuser)]
                 reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts)
@@ -181,7 +186,9 @@ def weigh(
             cue, after = _contrast_cue(doc, contrasts, contrast_starts, start, end, sent_starts)
             if cue is not None:
                 applied.append(("contrast", mods.contrast_after if after else mods.contrast_before, cue))
-        reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts)
+        # Reported insults and threats are not the speaker's; reported courtesy is still
+        # the courtesy of the statement that reports it ("he offered his condolences").
+        reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts) if entry.dimension == "hostility" else None
         if reporter is not None:
             applied.append(("reported", mods.reported_factor, reporter))
         if (entry.key in cues.performative_terms and _factor(applied) > 0
