@@ -189,7 +189,7 @@ class TextScorer:
             # Tokenized, then scored. Alternating text by text between the tokenizer and
             # the scorer (each evicts the other's tables from the CPU caches) lost 20 of
             # 25 paired timings to this, and sub-batches of 64 texts lost 16 of 25.
-            return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)), texts)
+            return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)), texts, plain=True)
         return self.component.score_docs(self.nlp.pipe(texts, disable=self.after, batch_size=self.batch_size), texts)
 
     def _one(self, text: str) -> _Row:

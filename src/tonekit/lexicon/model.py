@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from pydantic import ValidationError
 
@@ -33,7 +34,7 @@ class Entry:
     match: str = "lemma"
     note: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The identity of a term within a lexicon (case- and space-insensitive)."""
         return " ".join(self.term.lower().split())

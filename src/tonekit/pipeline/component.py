@@ -177,26 +177,30 @@ class ToneComponent:
         for doc in docs:
             yield self(doc)
 
-    def totals(self, doc: Doc, text: str | None = None) -> Totals:
+    def totals(self, doc: Doc, text: str | None = None, *, plain: bool = False) -> Totals:
         """The document scores of a Doc, without evidence: the numbers of ``doc._.tonekit``.
 
-        Sentences are used where a component set them; without, contrast is scoped by the
-        sentencizer's rule, which gives the same bounds. ``text`` is the Doc's text, when
-        the caller has it (which spares rebuilding it from the tokens).
+        Sentences, lemmas and a parse are used where components set them; without
+        sentences, clauses and contrast are scoped by the sentencizer's rule, which gives
+        the same bounds. ``text`` is the Doc's text, when the caller has it (which spares
+        rebuilding it from the tokens); ``plain`` says the Doc comes straight from the
+        tokenizer, which spares looking for annotations it cannot have.
         """
         matcher = self.matcher
         spaces = _layout_tokens(doc, doc.text if text is None else text)
         n_tokens = len(doc) - len(spaces)
-        hits = matcher.hits(doc, spaces)
+        hits = matcher.hits(doc, spaces, lemmas=False if plain else None)
         if not hits:
             return Totals(0.0, 0.0, 0.0, 0.0, 0.0, n_tokens, 0, {})
-        sent_starts = sentence_starts(doc) if len(doc) > 1 and doc.has_annotation("SENT_START") else None
-        weighed = weigh(doc, hits, self.lexicon, sent_starts, matcher.cues, spaces)
+        sentences = not plain and len(doc) > 1 and doc.has_annotation("SENT_START")
+        sent_starts = sentence_starts(doc) if sentences else None
+        weighed = weigh(doc, hits, self.lexicon, sent_starts, matcher.cues, spaces, parsed=False if plain else None)
         return totals(effective_weights(weighed), n_tokens)
 
-    def score_docs(self, docs: Iterable[Doc], texts: Sequence[str] | None = None) -> np.ndarray:
+    def score_docs(self, docs: Iterable[Doc], texts: Sequence[str] | None = None, *, plain: bool = False) -> np.ndarray:
         """:meth:`totals` of each Doc as the rows of one array, in the order of
-        :attr:`columns`: the batch engine's path. ``texts``, when given, are the Docs' texts.
+        :attr:`columns`: the batch engine's path. ``texts``, when given, are the Docs'
+        texts; ``plain`` says they come straight from the tokenizer (see :meth:`totals`).
 
         >>> import tonekit
         >>> nlp = tonekit.load()
@@ -211,7 +215,7 @@ class ToneComponent:
         at_columns: list[int] = []
         values: list[float] = []
         for k, doc in enumerate(docs):
-            scores = self.totals(doc, None if texts is None else texts[k])
+            scores = self.totals(doc, None if texts is None else texts[k], plain=plain)
             n_tokens.append(scores.n_tokens)
             if scores.categories:
                 at_rows += [k] * (_N_DOC_COLUMNS + len(scores.categories))

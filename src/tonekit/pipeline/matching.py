@@ -25,6 +25,7 @@ import numpy as np
 import srsly
 from spacy.attrs import IS_SPACE, SENT_START
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -38,8 +39,9 @@ _CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
 _MARKER_KINDS = frozenset({"entry", "distancing", "quote"})
 _START_END = itemgetter(0, 1)
 _START_END_OF_MATCH = itemgetter(1, 2)
-# A gap of a construction stays within its sentence.
-_GAP_TOKEN = {"ORTH": {"NOT_IN": [".", "!", "?", ";"]}}
+# A gap of a construction stays within its sentence (checked on the matches found: a
+# token test in every gap would run in Python for every token of every text).
+_SENTENCE_ENDS = frozenset(get_string_id(c) for c in ".!?;")
 
 
 class LexiconMatcher:
@@ -57,7 +59,13 @@ class LexiconMatcher:
         self._lower = PhraseMatcher(vocab, attr="LOWER")
         self._orth = PhraseMatcher(vocab, attr="ORTH")
         self._lemma = PhraseMatcher(vocab, attr="LEMMA")
-        self._constructions = Matcher(vocab)
+        self._orth_patterns = self._lemma_patterns = False
+        # A construction runs only on a Doc that has one of its anchor words, which the
+        # PhraseMatcher finds in the pass it makes anyway; each has a Matcher of its own.
+        # Run on every text, spaCy's Matcher would cost more than all the rest together.
+        # By the match id of its anchor words: (Matcher, the most tokens a match can span).
+        self._constructions: dict[int, tuple[Matcher, int]] = {}
+        self._unanchored: list[Matcher] = []  # JSON patterns: no anchor is known
         # Consecutive words of a pattern, by lowercase id: a whitespace token between two
         # such words may split a term ("political\ndwarf"), between any others it cannot.
         self._word_pairs: set[tuple[int, int]] = set()
@@ -65,18 +73,29 @@ class LexiconMatcher:
         for i, entry in enumerate(lexicon.entries):
             key = self._key(f"tonekit.entry.{i}", ("entry", entry, 1.0))
             if entry.match == "pattern":
-                self._constructions.add(key, _token_patterns(entry.term, mods.slots, lexicon.language), greedy="LONGEST")
+                construction = Matcher(vocab)
+                construction.add(key, _token_patterns(entry.term, mods.slots, lexicon.language), greedy="LONGEST")
+                anchors = _anchor_words(entry.term, mods.slots, lexicon.language)
+                if anchors is None:
+                    self._unanchored.append(construction)
+                else:
+                    anchor_key = f"tonekit.anchor.{i}"
+                    self._lower.add(anchor_key, [Doc(vocab, words=[w]) for w in sorted(anchors)])
+                    reach = _longest_match(parse_pattern(entry.term, list(mods.slots)))
+                    self._constructions[vocab.strings.add(anchor_key)] = (construction, reach)
                 continue
             words = [t.text for t in make_doc(entry.term)]
             lowered = [w.lower() for w in words]
             if entry.match == "exact":
                 self._orth.add(key, [Doc(vocab, words=words)])
+                self._orth_patterns = True
                 self._add_word_pairs(lowered)
                 continue
             variants = [lowered]
             if entry.match == "lemma":
                 variants = _inflected_variants(tuple(lowered), lexicon.language)
                 self._lemma.add(key, [Doc(vocab, words=lowered, lemmas=lowered)])
+                self._lemma_patterns = True
             self._lower.add(key, [Doc(vocab, words=v) for v in variants])
             for variant in variants:
                 self._add_word_pairs(variant)
@@ -91,6 +110,7 @@ class LexiconMatcher:
             ("refusal", dict.fromkeys(mods.refusal_predicates, 1.0)),
             ("dismissal", dict.fromkeys(mods.refusal_dismissals, 1.0)),
             ("condition", dict.fromkeys(mods.condition, mods.condition_factor)),
+            ("naming", dict.fromkeys(mods.naming_verbs, 1.0)),
         ]
         graded: dict[int, tuple[str, str, float]] = {}
         for kind, cues in cue_groups:
@@ -132,30 +152,53 @@ class LexiconMatcher:
             self._marker_ids.add(match_id)
         return name
 
-    def hits(self, doc: Doc, spaces: Sequence[int]) -> list[Hit]:
+    def hits(self, doc: Doc, spaces: Sequence[int], *, lemmas: bool | None = None) -> list[Hit]:
         """Entries and cues found in the Doc, without overlaps, in text order; none when
         nothing could make a marker. ``spaces`` are the positions of its whitespace tokens,
-        which a term may span ("political\\ndwarf")."""
-        lemmas = len(self._lemma) > 0 and has_lemmas(doc)
-        # A construction may reach across any whitespace token (its gaps count words only).
-        if spaces and (lemmas or len(self._constructions) or self._splits_a_pattern(doc, spaces)):
+        which a term may span ("political\\ndwarf"); ``lemmas`` whether the Doc has
+        lemmas (looked up when None)."""
+        lemmas = self._lemma_patterns and (has_lemmas(doc) if lemmas is None else lemmas)
+        matches = self._phrase_matches(doc, lemmas)
+        if spaces and (lemmas or self._splits_a_pattern(doc, spaces) or self._constructs(matches)):
             matches = self._matches_between_spaces(doc, lemmas, spaces)
-        else:
-            matches = self._matches(doc, lemmas)
-        if not any(match_id in self._marker_ids for match_id, _, _ in matches):
-            return []
-        return self._resolve(matches)
+        elif self._constructs(matches):
+            matches = self._with_constructions(doc, matches)
+        marker_ids = self._marker_ids
+        for match_id, _, _ in matches:
+            if match_id in marker_ids:
+                return self._resolve(matches)
+        return []
 
-    def _matches(self, doc: Doc, lemmas: bool) -> list[tuple[int, int, int]]:
+    def _phrase_matches(self, doc: Doc, lemmas: bool) -> list[tuple[int, int, int]]:
         matches = self._lower(doc)
-        if len(self._orth):
+        if self._orth_patterns:
             matches += self._orth(doc)
-        if len(self._constructions):
-            constructed = self._constructions(doc)
-            if constructed:
-                matches = sorted(matches + constructed, key=_START_END_OF_MATCH)
         if lemmas:
             matches += self._lemma(doc)
+        return matches
+
+    def _constructs(self, matches: list[tuple[int, int, int]]) -> bool:
+        """Whether a construction may match: its anchor word is among the matches."""
+        constructions = self._constructions
+        return bool(self._unanchored) or any(match_id in constructions for match_id, _, _ in matches)
+
+    def _with_constructions(self, doc: Doc, matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """The matches without anchor words, with the matches of the anchored constructions."""
+        constructions = self._constructions
+        anchors = [m for m in matches if m[0] in constructions]
+        matches = [m for m in matches if m[0] not in constructions]
+        constructed: set[tuple[int, int, int]] = set()
+        # Each construction runs on the tokens around its anchors only: spaCy's Matcher
+        # tests its word sets on every token it is given.
+        for anchor_id, start, end in anchors:
+            construction, reach = constructions[anchor_id]
+            low, high = max(start - reach, 0), min(end + reach, len(doc))
+            constructed.update((m, s + low, e + low) for m, s, e in construction(doc[low:high]))
+        for construction in self._unanchored:
+            constructed.update(construction(doc))
+        constructed = {m for m in constructed if not _crosses_a_sentence(doc, m)}
+        if constructed:
+            matches = sorted(matches + sorted(constructed), key=_START_END_OF_MATCH)
         return matches
 
     def _splits_a_pattern(self, doc: Doc, spaces: Sequence[int]) -> bool:
@@ -184,7 +227,10 @@ class LexiconMatcher:
             words=[t.text for t in tokens],
             lemmas=[t.lemma_ for t in tokens] if lemmas else None,
         )
-        return [(match_id, kept[start], kept[end - 1] + 1) for match_id, start, end in self._matches(words, lemmas)]
+        matches = self._phrase_matches(words, lemmas)
+        if self._constructs(matches):
+            matches = self._with_constructions(words, matches)
+        return [(match_id, kept[start], kept[end - 1] + 1) for match_id, start, end in matches]
 
     def _resolve(self, matches: list[tuple[int, int, int]]) -> list[Hit]:
         """Non-overlapping hits in text order: longest first, entries before cues, then
@@ -295,7 +341,7 @@ def _token_patterns(term: str, slots: Any, language: str) -> list[list[dict[str,
         for element in elements:
             kind = element[0]
             if kind == "gap":
-                options = [[{**_GAP_TOKEN, "OP": f"{{{element[1]},{element[2]}}}"}]]
+                options = [[{"OP": f"{{{element[1]},{element[2]}}}"}]]
             elif kind == "optional":
                 inner = element[1]
                 if inner[0] == "alt" and not _one_word_alt(inner):
@@ -309,7 +355,64 @@ def _token_patterns(term: str, slots: Any, language: str) -> list[list[dict[str,
             sequences = [seq + option for seq in sequences for option in options]
         return sequences
 
-    return expand(parse_pattern(term, list(slots)))
+    # The first token of a pattern is tested at every token of every text: one pattern per
+    # word there keeps the test in spaCy's compiled code instead of a Python set lookup.
+    patterns = []
+    for sequence in expand(parse_pattern(term, list(slots))):
+        first = sequence[0].get("LOWER")
+        if isinstance(first, dict):
+            patterns += [[{**sequence[0], "LOWER": word}, *sequence[1:]] for word in first["IN"]]
+        else:
+            patterns.append(sequence)
+    return patterns
+
+
+def _longest_match(elements: list[tuple]) -> int:
+    """The most tokens a match of the elements can span."""
+    total = 0
+    for element in elements:
+        kind = element[0]
+        if kind == "gap":
+            total += element[2]
+        elif kind == "alt":
+            total += max(_longest_match(seq) for seq in element[1])
+        elif kind == "optional":
+            total += _longest_match([element[1]])
+        else:
+            total += 1
+    return total
+
+
+def _crosses_a_sentence(doc: Doc, match: tuple[int, int, int]) -> bool:
+    return any(doc[i].orth in _SENTENCE_ENDS for i in range(match[1] + 1, match[2] - 1))
+
+
+def _anchor_words(term: str, slots: Any, language: str) -> set[str] | None:
+    """The forms of one element that every match of a construction contains: the
+    element of longest words (short words are frequent ones). None for a JSON pattern."""
+    if is_json_pattern(term):
+        return None
+
+    def forms(element: tuple) -> set[str] | None:
+        kind = element[0]
+        if kind == "word":
+            return set(_forms(element[1], language))
+        if kind == "exact":
+            return {element[1]}
+        if kind == "slot":
+            return {f for w in slots[element[1]] for f in _forms(w.lower(), language)}
+        if kind == "alt":
+            found: set[str] = set()
+            for seq in element[1]:
+                first = next((forms(e) for e in seq if e[0] not in ("gap", "optional")), None)
+                if first is None:
+                    return None
+                found |= first
+            return found
+        return None  # gaps and optional elements anchor nothing
+
+    candidates = [f for f in map(forms, parse_pattern(term, list(slots))) if f]
+    return max(candidates, key=lambda words: min(len(w) for w in words))
 
 
 def _one_word_alt(element: tuple) -> bool:

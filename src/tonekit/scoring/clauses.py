@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spacy.attrs import IS_SPACE, LOWER, ORTH
 from spacy.pipeline import Sentencizer
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -43,6 +44,7 @@ Hit = tuple[int, int, str, Any, float]
 # sentence bounds, clauses and contrast are scoped by the same rule.
 SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in Sentencizer.default_punct_chars)
 _CLAUSE_PUNCT_IDS = SENTENCE_PUNCT_IDS | frozenset(get_string_id(c) for c in ";:")
+_HYPHEN = get_string_id("-")
 OPEN_QUOTES = {'"': "d", "“": "d", "„": "d", "«": "d", "'": "s", "‘": "s"}
 CLOSE_QUOTES = {'"': "d", "”": "d", "»": "d", "'": "s", "’": "s"}
 QUOTE_CHARS = tuple(sorted(set(OPEN_QUOTES) | set(CLOSE_QUOTES)))
@@ -76,61 +78,71 @@ class Cues:
 NO_CUES = Cues()
 
 
-def clause(doc: Doc, start: int, end: int, cues: Cues, sent_starts: Sequence[int] | None) -> tuple[int, int]:
-    """Token bounds of the clause around tokens ``start:end``: from after the nearest
-    clause break (sentence punctuation, ";", ":", a break word such as "but") or sentence
-    start before it, to the next one after it."""
-    breaks = cues.clause_breaks
-    low = 0
-    if sent_starts is not None and sent_starts:
-        k = bisect_left(sent_starts, start + 1) - 1
-        low = sent_starts[k] if k >= 0 else 0
-    i = start - 1
-    while i >= low:
-        orth, lower = doc[i].orth, doc[i].lower
-        if orth in _CLAUSE_PUNCT_IDS or lower in breaks:
-            break
-        i -= 1
-    high = len(doc)
-    if sent_starts is not None:
-        k = bisect_left(sent_starts, end)
-        high = sent_starts[k] if k < len(sent_starts) else len(doc)
-    j = end
-    while j < high:
-        token = doc[j]
-        if token.orth in _CLAUSE_PUNCT_IDS or token.lower in breaks:
-            break
-        j += 1
-    return i + 1, j
+class Tokens:
+    """The ids of a Doc's tokens that the clause rules read, taken from the Doc once, with
+    its clause breaks (reading spaCy tokens one at a time from Python would cost more than
+    the rules themselves).
 
+    >>> import spacy
+    >>> doc = spacy.blank("en")("We regret it, but they refuse; talks end.")
+    >>> Tokens(doc, Cues(clause_breaks=frozenset({doc.vocab.strings["but"]})), None).clause(8, 9)
+    (8, 10)
+    """
 
-def _speaker_is_own(doc: Doc, verb: int, low: int, cues: Cues) -> bool:
-    """Whether the subject right before the verb at ``verb`` is the speaker ("we")."""
-    i = verb - 1
-    while i >= low and (doc[i].lower in _BEFORE_VERB or doc[i].is_space):
-        i -= 1
-    return i >= low and doc[i].lower in cues.own_voice
+    def __init__(self, doc: Doc, cues: Cues, sent_starts: Sequence[int] | None) -> None:
+        self.doc = doc
+        table = doc.to_array([ORTH, LOWER, IS_SPACE]).tolist()
+        self.orth = [row[0] for row in table]
+        self.lower = [row[1] for row in table]
+        self.space = [row[2] for row in table]
+        breaks = cues.clause_breaks
+        self.breaks = [i for i, (o, w) in enumerate(zip(self.orth, self.lower)) if o in _CLAUSE_PUNCT_IDS or w in breaks]
+        self.sent_starts = sent_starts
 
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """Token bounds of the clause around tokens ``start:end``: from after the nearest
+        clause break (sentence punctuation, ";", ":", a break word such as "but") or sentence
+        start before it, to the next one after it."""
+        breaks = self.breaks
+        k = bisect_left(breaks, start)
+        low = breaks[k - 1] + 1 if k > 0 else 0
+        k = bisect_left(breaks, end)
+        high = breaks[k] if k < len(breaks) else len(self.orth)
+        starts = self.sent_starts
+        if starts:
+            k = bisect_left(starts, start + 1)
+            low = max(low, starts[k - 1] if k > 0 else 0)
+            k = bisect_left(starts, end)
+            high = min(high, starts[k] if k < len(starts) else high)
+        return low, high
 
-def _is_verb_use(doc: Doc, i: int, words: frozenset[int]) -> bool:
-    """Whether token ``i`` is one of ``words`` used on its own, not inside a hyphenated
-    compound ("so-called", "well-described")."""
-    token = doc[i]
-    if token.lower not in words:
-        return False
-    return not (i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_)
+    def words(self, start: int, stop: int, step: int, reach: int) -> list[int]:
+        """Positions from ``start`` towards ``stop`` (exclusive), at most ``reach`` words,
+        whitespace tokens passed over (a line break is layout, not a word)."""
+        found = []
+        i, space = start, self.space
+        while i != stop and len(found) < reach:
+            if not space[i]:
+                found.append(i)
+            i += step
+        return found
 
+    def speaker_is_own(self, verb: int, low: int, cues: Cues) -> bool:
+        """Whether the subject right before the verb at ``verb`` is the speaker ("we")."""
+        i, lower, space = verb - 1, self.lower, self.space
+        while i >= low and (lower[i] in _BEFORE_VERB or space[i]):
+            i -= 1
+        return i >= low and lower[i] in cues.own_voice
 
-def _words_from(doc: Doc, start: int, stop: int, step: int, reach: int) -> list[int]:
-    """Positions from ``start`` towards ``stop`` (exclusive), at most ``reach`` words,
-    whitespace tokens passed over (a line break is layout, not a word)."""
-    found = []
-    i = start
-    while i != stop and len(found) < reach:
-        if not doc[i].is_space:
-            found.append(i)
-        i += step
-    return found
+    def is_verb_use(self, i: int, words: frozenset[int]) -> bool:
+        """Whether token ``i`` is one of ``words`` used on its own, not inside a hyphenated
+        compound ("so-called", "well-described")."""
+        if self.lower[i] not in words:
+            return False
+        return not (i > 0 and self.orth[i - 1] == _HYPHEN and not self.doc[i - 1].whitespace_)
+
+    def cue(self, i: int) -> Hit:
+        return (i, i + 1, "reported", self.doc[i].lower_, 1.0)
 
 
 def quotations(doc: Doc, quote_hits: Sequence[Hit]) -> list[tuple[int, int]]:
@@ -158,8 +170,7 @@ def follows_word(doc: Doc, i: int) -> bool:
 
 
 def reporting_cue(
-    doc: Doc, start: int, end: int, quotes: Sequence[tuple[int, int]], cues: Cues,
-    sent_starts: Sequence[int] | None,
+    tokens: Tokens, start: int, end: int, quotes: Sequence[tuple[int, int]], cues: Cues
 ) -> Hit | None:
     """The reporting or naming verb that makes the marker at ``start:end`` reported
     speech, or None: a quotation around it attributed by a verb just before or after it,
@@ -170,42 +181,36 @@ def reporting_cue(
     attributing = cues.reporting | cues.naming
     for q_open, q_close in quotes:
         if q_open < start and end <= q_close:
-            low = clause(doc, q_open, q_open + 1, NO_CUES, sent_starts)[0]
-            for i in _words_from(doc, q_close + 1, len(doc), 1, _ATTRIBUTION_REACH):
-                if doc[i].orth in SENTENCE_PUNCT_IDS:
+            low = tokens.clause(q_open, q_open + 1)[0]
+            for i in tokens.words(q_close + 1, len(tokens.orth), 1, _ATTRIBUTION_REACH):
+                if tokens.orth[i] in SENTENCE_PUNCT_IDS:
                     break
-                if _is_verb_use(doc, i, cues.reporting):  # "'...,' the newspaper wrote"
-                    return None if _speaker_is_own(doc, i, q_close + 1, cues) else _cue(doc, i)
-            for i in _words_from(doc, q_open - 1, low - 1, -1, _ATTRIBUTION_REACH):
-                if _is_verb_use(doc, i, attributing):  # "he said: '...'"
-                    return None if _speaker_is_own(doc, i, low, cues) else _cue(doc, i)
+                if tokens.is_verb_use(i, cues.reporting):  # "'...,' the newspaper wrote"
+                    return None if tokens.speaker_is_own(i, q_close + 1, cues) else tokens.cue(i)
+            for i in tokens.words(q_open - 1, low - 1, -1, _ATTRIBUTION_REACH):
+                if tokens.is_verb_use(i, attributing):  # "he said: '...'"
+                    return None if tokens.speaker_is_own(i, low, cues) else tokens.cue(i)
     if cues.naming:
-        low, _ = clause(doc, start, end, cues, sent_starts)
+        low, _ = tokens.clause(start, end)
         for i in range(start - 1, low - 1, -1):
-            if _is_verb_use(doc, i, cues.naming):  # "they called him a fool"
-                return None if _speaker_is_own(doc, i, low, cues) else _cue(doc, i)
+            if tokens.is_verb_use(i, cues.naming):  # "they called him a fool"
+                return None if tokens.speaker_is_own(i, low, cues) else tokens.cue(i)
     return None
 
 
-def _cue(doc: Doc, i: int) -> Hit:
-    return (i, i + 1, "reported", doc[i].lower_, 1.0)
-
-
-def in_performative_frame(doc: Doc, start: int, end: int, cues: Cues, sent_starts: Sequence[int] | None) -> bool:
+def in_performative_frame(tokens: Tokens, start: int, end: int, cues: Cues) -> bool:
     """Whether a performative cue ("we", "our", "express") stands before the marker in its clause."""
-    low, _ = clause(doc, start, end, cues, sent_starts)
-    return any(doc[i].lower in cues.performative for i in range(low, start))
+    low, _ = tokens.clause(start, end)
+    lower, performative = tokens.lower, cues.performative
+    return any(lower[i] in performative for i in range(low, start))
 
 
-def refusal_cue(
-    doc: Doc, start: int, end: int, by_kind: Mapping[str, Sequence[Hit]], mods: Any,
-    cues: Cues, sent_starts: Sequence[int] | None,
-) -> Hit | None:
+def refusal_cue(tokens: Tokens, start: int, end: int, by_kind: Mapping[str, Sequence[Hit]], mods: Any) -> Hit | None:
     """What refuses an offer at ``start:end``, or None: a refusal predicate (a cue, or a
     lexicon entry of the refusal category) or a negator earlier in its clause, or a
     dismissal later in it ("... is not possible"; a dismissal that is also a lexicon entry
     counts as one)."""
-    low, high = clause(doc, start, end, cues, sent_starts)
+    low, high = tokens.clause(start, end)
     for hit in reversed(by_kind.get("refusal", ())):
         if low <= hit[0] and hit[1] <= start:
             return hit
@@ -213,7 +218,7 @@ def refusal_cue(
     for hit in reversed(entries):
         if low <= hit[0] and hit[1] <= start and hit[3].category == mods.refusal_category:
             return hit
-    reach = _words_from(doc, start - 1, low - 1, -1, _REFUSAL_REACH)
+    reach = tokens.words(start - 1, low - 1, -1, _REFUSAL_REACH)
     nearest = reach[-1] if reach else start
     for hit in reversed(by_kind.get("negation", ())):
         if nearest <= hit[0] and hit[1] <= start:
@@ -228,14 +233,9 @@ def refusal_cue(
     return None
 
 
-def condition_cue(
-    doc: Doc, start: int, end: int, conditions: Sequence[Hit], cues: Cues, sent_starts: Sequence[int] | None
-) -> Hit | None:
-    """A condition ("only if", "unless") in the clause of the marker at ``start:end``,
-    or in the clause right before or after it within its sentence."""
-    if not conditions:
-        return None
-    low, high = clause(doc, start, end, NO_CUES, sent_starts)
+def condition_cue(tokens: Tokens, start: int, end: int, conditions: Sequence[Hit]) -> Hit | None:
+    """A condition ("only if", "unless") in the clause of the marker at ``start:end``."""
+    low, high = tokens.clause(start, end)
     for hit in conditions:
         if low <= hit[0] and hit[1] <= high:
             return hit

@@ -32,6 +32,7 @@ from .clauses import (
     SENTENCE_PUNCT_IDS,
     Cues,
     Hit,
+    Tokens,
     condition_cue,
     follows_word,
     in_performative_frame,
@@ -88,6 +89,7 @@ def weigh(
     sent_starts: Sequence[int] | None = None,
     cues: Cues = NO_CUES,
     spaces: Sequence[int] = (),
+    parsed: bool | None = None,
 ) -> list[Weighed]:
     """Apply the modifiers to the hits of ``doc``: its markers, weighed, in text order.
 
@@ -101,7 +103,8 @@ def weigh(
     :class:`~tonekit.scoring.clauses.Cues`): a graded word right before a marker, and not
     part of another hit, counts as if it had been matched. ``spaces`` are the positions of
     whitespace tokens (line breaks, runs of spaces), which modifiers see through. With a
-    dependency parse, the tree scopes negation and "so-called".
+    dependency parse, the tree scopes negation and "so-called" (``parsed`` says whether
+    the Doc has one; looked up when None).
     """
     mods = lexicon.modifiers
     by_kind: dict[str, list[Hit]] = {}
@@ -117,8 +120,21 @@ def weigh(
     if not entries and not distancing and not quotes:
         return []
     negators, contrasts = by_kind.get("negation", ()), by_kind.get("contrast", ())
-    has_parse = bool(negators or distancing) and doc.has_annotation("DEP")
+    has_parse = bool(negators or distancing) and (doc.has_annotation("DEP") if parsed is None else parsed)
     quoted = quotations(doc, quotes) if quotes and (cues.reporting or cues.naming) else []
+    naming = by_kind.get("naming", ())
+    view: list[Tokens] = []  # the Doc's token ids, read once a clause rule needs them
+
+    def tokens() -> Tokens:
+        if not view:
+            view.append(Tokens(doc, cues, sent_starts))
+        return view[0]
+
+    def reported(start: int, end: int) -> Hit | None:
+        # Only a quotation around the marker or a naming verb before it can make it reported.
+        if any(q[0] < start and end <= q[1] for q in quoted) or (naming and naming[0][0] < start):
+            return reporting_cue(tokens(), start, end, quoted, cues)
+        return None
     weighed: list[Weighed] = []
     distanced: list[Hit] = []
     if distancing or quotes:
@@ -128,7 +144,7 @@ def weigh(
             span = (start, end, "distanced", None, 1.0)
             distanced.append(span)
             applied = []
-            reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts)
+            reporter = reported(start, end)
             if reporter is not None:
                 applied.append(("reported", mods.reported_factor, reporter))
             weighed.append((span, term, dimension, category, mods.distancing_weight, applied))
@@ -154,17 +170,18 @@ def weigh(
         if negator_of:
             negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs, spaces)
         if entry.category in turns:  # an offer refused is a refusal, not courtesy
-            refuser = negator or refusal_cue(doc, start, end, by_kind, mods, cues, sent_starts)
+            refuser = negator or refusal_cue(tokens(), start, end, by_kind, mods)
             if refuser is not None:
                 refused = [("refused", 1.0, refuser)]
-                reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts)
+                reporter = reported(start, end)
                 if reporter is not None:
                     refused.append(("reported", mods.reported_factor, reporter))
                 category = mods.refusal_category
                 weighed.append((hit, entry.term, lexicon.categories[category].dimension, category,
                                 mods.refusal_weight, refused))
                 continue
-            condition = condition_cue(doc, start, end, by_kind.get("condition", ()), cues, sent_starts)
+            conditions = by_kind.get("condition")
+            condition = condition_cue(tokens(), start, end, conditions) if conditions else None
             if condition is not None:
                 applied.append(("conditioned", mods.condition_factor, condition))
         if negator is not None:
@@ -188,11 +205,11 @@ def weigh(
                 applied.append(("contrast", mods.contrast_after if after else mods.contrast_before, cue))
         # Reported insults and threats are not the speaker's; reported courtesy is still
         # the courtesy of the statement that reports it ("he offered his condolences").
-        reporter = reporting_cue(doc, start, end, quoted, cues, sent_starts) if entry.dimension == "hostility" else None
+        reporter = reported(start, end) if entry.dimension == "hostility" else None
         if reporter is not None:
             applied.append(("reported", mods.reported_factor, reporter))
         if (entry.key in cues.performative_terms and _factor(applied) > 0
-                and not in_performative_frame(doc, start, end, cues, sent_starts)):
+                and not in_performative_frame(tokens(), start, end, cues)):
             applied.append(("topic", 0.0, hit))  # a topic noun, not an act of the speaker
         weighed.append((hit, entry.term, entry.dimension, entry.category, entry.weight, applied))
     if distanced:  # entries are in text order already
