@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import spacy
 import srsly
 from spacy.attrs import IS_SPACE, SENT_START
 from spacy.matcher import Matcher, PhraseMatcher
@@ -63,8 +64,9 @@ class LexiconMatcher:
         # A construction runs only on a Doc that has one of its anchor words, which the
         # PhraseMatcher finds in the pass it makes anyway; each has a Matcher of its own.
         # Run on every text, spaCy's Matcher would cost more than all the rest together.
-        # By the match id of its anchor words: (Matcher, the most tokens a match can span).
-        self._constructions: dict[int, tuple[Matcher, int]] = {}
+        # By the match id of its anchor words: (Matcher, the most tokens a match can have
+        # before and after an anchor word).
+        self._constructions: dict[int, tuple[Matcher, int, int]] = {}
         self._unanchored: list[Matcher] = []  # JSON patterns: no anchor is known
         # Consecutive words of a pattern, by lowercase id: a whitespace token between two
         # such words may split a term ("political\ndwarf"), between any others it cannot.
@@ -75,14 +77,14 @@ class LexiconMatcher:
             if entry.match == "pattern":
                 construction = Matcher(vocab)
                 construction.add(key, _token_patterns(entry.term, mods.slots, lexicon.language), greedy="LONGEST")
-                anchors = _anchor_words(entry.term, mods.slots, lexicon.language)
-                if anchors is None:
+                anchor = _anchor_words(entry.term, mods.slots, lexicon.language)
+                if anchor is None:
                     self._unanchored.append(construction)
                 else:
+                    words, before, after = anchor
                     anchor_key = f"tonekit.anchor.{i}"
-                    self._lower.add(anchor_key, [Doc(vocab, words=[w]) for w in sorted(anchors)])
-                    reach = _longest_match(parse_pattern(entry.term, list(mods.slots)))
-                    self._constructions[vocab.strings.add(anchor_key)] = (construction, reach)
+                    self._lower.add(anchor_key, [Doc(vocab, words=[w]) for w in sorted(words)])
+                    self._constructions[vocab.strings.add(anchor_key)] = (construction, before, after)
                 continue
             words = [t.text for t in make_doc(entry.term)]
             lowered = [w.lower() for w in words]
@@ -191,8 +193,8 @@ class LexiconMatcher:
         # Each construction runs on the tokens around its anchors only: spaCy's Matcher
         # tests its word sets on every token it is given.
         for anchor_id, start, end in anchors:
-            construction, reach = constructions[anchor_id]
-            low, high = max(start - reach, 0), min(end + reach, len(doc))
+            construction, before, after = constructions[anchor_id]
+            low, high = max(start - before, 0), min(end + after, len(doc))
             constructed.update((m, s + low, e + low) for m, s, e in construction(doc[low:high]))
         for construction in self._unanchored:
             constructed.update(construction(doc))
@@ -355,16 +357,7 @@ def _token_patterns(term: str, slots: Any, language: str) -> list[list[dict[str,
             sequences = [seq + option for seq in sequences for option in options]
         return sequences
 
-    # The first token of a pattern is tested at every token of every text: one pattern per
-    # word there keeps the test in spaCy's compiled code instead of a Python set lookup.
-    patterns = []
-    for sequence in expand(parse_pattern(term, list(slots))):
-        first = sequence[0].get("LOWER")
-        if isinstance(first, dict):
-            patterns += [[{**sequence[0], "LOWER": word}, *sequence[1:]] for word in first["IN"]]
-        else:
-            patterns.append(sequence)
-    return patterns
+    return expand(parse_pattern(term, list(slots)))
 
 
 def _longest_match(elements: list[tuple]) -> int:
@@ -387,11 +380,14 @@ def _crosses_a_sentence(doc: Doc, match: tuple[int, int, int]) -> bool:
     return any(doc[i].orth in _SENTENCE_ENDS for i in range(match[1] + 1, match[2] - 1))
 
 
-def _anchor_words(term: str, slots: Any, language: str) -> set[str] | None:
-    """The forms of one element that every match of a construction contains: the
-    element of longest words (short words are frequent ones). None for a JSON pattern."""
+def _anchor_words(term: str, slots: Any, language: str) -> tuple[set[str], int, int] | None:
+    """The forms of one element that every match of a construction contains, chosen to be
+    rare (no stop word among them if it can be helped, then the fewest forms), with the
+    most tokens a match can have before and after an anchor word. None for a JSON pattern
+    (no anchor is known)."""
     if is_json_pattern(term):
         return None
+    stop_words = _stop_words(language)
 
     def forms(element: tuple) -> set[str] | None:
         kind = element[0]
@@ -401,18 +397,31 @@ def _anchor_words(term: str, slots: Any, language: str) -> set[str] | None:
             return {element[1]}
         if kind == "slot":
             return {f for w in slots[element[1]] for f in _forms(w.lower(), language)}
-        if kind == "alt":
+        if kind == "alt":  # each alternative by its rarest word
             found: set[str] = set()
             for seq in element[1]:
-                first = next((forms(e) for e in seq if e[0] not in ("gap", "optional")), None)
-                if first is None:
+                options = [f for f in map(forms, seq) if f]
+                if not options:
                     return None
-                found |= first
+                found |= min(options, key=rarity)
             return found
         return None  # gaps and optional elements anchor nothing
 
-    candidates = [f for f in map(forms, parse_pattern(term, list(slots))) if f]
-    return max(candidates, key=lambda words: min(len(w) for w in words))
+    def rarity(words: set[str]) -> tuple[bool, int]:
+        return (not stop_words.isdisjoint(words), len(words))
+
+    elements = parse_pattern(term, list(slots))
+    k, words = min(((k, f) for k, f in enumerate(map(forms, elements)) if f), key=lambda kf: rarity(kf[1]))
+    inside = _longest_match([elements[k]]) - 1  # an anchor may be any word of its element
+    return words, _longest_match(elements[:k]) + inside, _longest_match(elements[k + 1:]) + inside
+
+
+@lru_cache(maxsize=4)
+def _stop_words(language: str) -> frozenset[str]:
+    try:
+        return frozenset(spacy.util.get_lang_class(language).Defaults.stop_words)
+    except ImportError:  # a language spaCy does not know: no stop words to avoid
+        return frozenset()
 
 
 def _one_word_alt(element: tuple) -> bool:
