@@ -45,6 +45,8 @@ Hit = tuple[int, int, str, Any, float]
 SENTENCE_PUNCT_IDS = frozenset(get_string_id(p) for p in Sentencizer.default_punct_chars)
 _CLAUSE_PUNCT_IDS = SENTENCE_PUNCT_IDS | frozenset(get_string_id(c) for c in ";:")
 _HYPHEN = get_string_id("-")
+# Particles that make a phrasal verb of a naming verb: "call for", "call on" name nobody.
+_PARTICLES = frozenset(get_string_id(w) for w in "for on upon off in out up back into".split())
 OPEN_QUOTES = {'"': "d", "“": "d", "„": "d", "«": "d", "'": "s", "‘": "s"}
 CLOSE_QUOTES = {'"': "d", "”": "d", "»": "d", "'": "s", "’": "s"}
 QUOTE_CHARS = tuple(sorted(set(OPEN_QUOTES) | set(CLOSE_QUOTES)))
@@ -135,9 +137,11 @@ class Tokens:
         return i >= low and lower[i] in cues.own_voice
 
     def is_verb_use(self, i: int, words: frozenset[int]) -> bool:
-        """Whether token ``i`` is one of ``words`` used on its own, not inside a hyphenated
-        compound ("so-called", "well-described")."""
+        """Whether token ``i`` is one of ``words`` used on its own: not inside a hyphenated
+        compound ("so-called"), nor as a phrasal verb ("called for", "call on")."""
         if self.lower[i] not in words:
+            return False
+        if i + 1 < len(self.lower) and self.lower[i + 1] in _PARTICLES:
             return False
         return not (i > 0 and self.orth[i - 1] == _HYPHEN and not self.doc[i - 1].whitespace_)
 
@@ -221,7 +225,9 @@ def refusal_cue(tokens: Tokens, start: int, end: int, by_kind: Mapping[str, Sequ
     reach = tokens.words(start - 1, low - 1, -1, _REFUSAL_REACH)
     nearest = reach[-1] if reach else start
     for hit in reversed(by_kind.get("negation", ())):
-        if nearest <= hit[0] and hit[1] <= start:
+        # A negator reaches the offer over function words and verbs, not over another
+        # marker, which it governs instead ("by no means undermine the solidarity").
+        if nearest <= hit[0] and hit[1] <= start and not any(hit[1] <= e[0] and e[1] <= start for e in entries):
             return hit
     for hit in by_kind.get("dismissal", ()):
         if end <= hit[0] and hit[1] <= high:
