@@ -35,8 +35,10 @@ from ..lexicon.patterns import is_json_pattern, parse_json_pattern, parse_patter
 from ..scoring import QUOTE_CHARS, Cues, Hit
 
 _MAX_VARIANTS = 64  # inflected variants of one multiword term
-# Among overlapping matches of one length: entries first, then distancing cues, ...
-_CUE_PRIORITY = {"entry": 0, "distancing": 1, "negation_exception": 2}
+# Among overlapping matches of one length: entries first (a term before a construction
+# over the same words: it names them more precisely), then distancing cues, ...
+_CUE_PRIORITY = {"entry": 0, "construction": 1, "distancing": 2, "negation_exception": 3}
+_OTHER_CUES = 4
 _MARKER_KINDS = frozenset({"entry", "distancing", "quote"})
 _START_END = itemgetter(0, 1)
 _START_END_OF_MATCH = itemgetter(1, 2)
@@ -73,7 +75,7 @@ class LexiconMatcher:
         self._word_pairs: set[tuple[int, int]] = set()
         mods = lexicon.modifiers
         for i, entry in enumerate(lexicon.entries):
-            key = self._key(f"tonekit.entry.{i}", ("entry", entry, 1.0))
+            key = self._key(f"tonekit.entry.{i}", ("entry", entry, 1.0), "construction" if entry.match == "pattern" else "entry")
             if entry.match == "pattern":
                 construction = Matcher(vocab)
                 construction.add(key, _token_patterns(entry.term, mods.slots, lexicon.language), greedy="LONGEST")
@@ -146,10 +148,10 @@ class LexiconMatcher:
         strings = self.vocab.strings
         self._word_pairs.update(zip(map(strings.add, words), map(strings.add, words[1:])))
 
-    def _key(self, name: str, payload: tuple[str, Any, float]) -> str:
+    def _key(self, name: str, payload: tuple[str, Any, float], rank: str | None = None) -> str:
         match_id = self.vocab.strings.add(name)
         self._payload[match_id] = payload
-        self._priority[match_id] = _CUE_PRIORITY.get(payload[0], 3)
+        self._priority[match_id] = _CUE_PRIORITY.get(rank or payload[0], _OTHER_CUES)
         if payload[0] in _MARKER_KINDS:
             self._marker_ids.add(match_id)
         return name
