@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import spacy
 import srsly
-from spacy.attrs import IS_SPACE, SENT_START
+from spacy.attrs import IS_SPACE, LOWER, SENT_START
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -67,8 +67,8 @@ class LexiconMatcher:
         # PhraseMatcher finds in the pass it makes anyway; each has a Matcher of its own.
         # Run on every text, spaCy's Matcher would cost more than all the rest together.
         # By the match id of its anchor words: (Matcher, the most tokens a match can have
-        # before and after an anchor word).
-        self._constructions: dict[int, tuple[Matcher, int, int]] = {}
+        # before and after an anchor word, the word sets a match needs one word of each).
+        self._constructions: dict[int, tuple[Matcher, int, int, list[frozenset[int]]]] = {}
         self._unanchored: list[Matcher] = []  # JSON patterns: no anchor is known
         # Consecutive words of a pattern, by lowercase id: a whitespace token between two
         # such words may split a term ("political\ndwarf"), between any others it cannot.
@@ -86,7 +86,8 @@ class LexiconMatcher:
                     words, before, after = anchor
                     anchor_key = f"tonekit.anchor.{i}"
                     self._lower.add(anchor_key, [Doc(vocab, words=[w]) for w in sorted(words)])
-                    self._constructions[vocab.strings.add(anchor_key)] = (construction, before, after)
+                    required = [frozenset(map(vocab.strings.add, w)) for w in _required_words(entry.term, mods.slots, lexicon.language)]
+                    self._constructions[vocab.strings.add(anchor_key)] = (construction, before, after, required)
                 continue
             words = [t.text for t in make_doc(entry.term)]
             lowered = [w.lower() for w in words]
@@ -163,9 +164,10 @@ class LexiconMatcher:
         lemmas (looked up when None)."""
         lemmas = self._lemma_patterns and (has_lemmas(doc) if lemmas is None else lemmas)
         matches = self._phrase_matches(doc, lemmas)
-        if spaces and (lemmas or self._splits_a_pattern(doc, spaces) or self._constructs(matches)):
+        constructs = self._constructs(matches)
+        if spaces and (lemmas or constructs or self._splits_a_pattern(doc, spaces)):
             matches = self._matches_between_spaces(doc, lemmas, spaces)
-        elif self._constructs(matches):
+        elif constructs:
             matches = self._with_constructions(doc, matches)
         marker_ids = self._marker_ids
         for match_id, _, _ in matches:
@@ -183,8 +185,13 @@ class LexiconMatcher:
 
     def _constructs(self, matches: list[tuple[int, int, int]]) -> bool:
         """Whether a construction may match: its anchor word is among the matches."""
+        if self._unanchored:
+            return True
         constructions = self._constructions
-        return bool(self._unanchored) or any(match_id in constructions for match_id, _, _ in matches)
+        for match_id, _, _ in matches:
+            if match_id in constructions:
+                return True
+        return False
 
     def _with_constructions(self, doc: Doc, matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """The matches without anchor words, with the matches of the anchored constructions."""
@@ -192,10 +199,14 @@ class LexiconMatcher:
         anchors = [m for m in matches if m[0] in constructions]
         matches = [m for m in matches if m[0] not in constructions]
         constructed: set[tuple[int, int, int]] = set()
-        # Each construction runs on the tokens around its anchors only: spaCy's Matcher
-        # tests its word sets on every token it is given.
+        present = set(doc.to_array(LOWER).tolist()) if anchors else set()
+        # Each construction runs on the tokens around its anchors only, and only where the
+        # Doc has a word of each of its word sets: spaCy's Matcher tests its word sets on
+        # every token it is given.
         for anchor_id, start, end in anchors:
-            construction, before, after = constructions[anchor_id]
+            construction, before, after, required = constructions[anchor_id]
+            if any(present.isdisjoint(words) for words in required):
+                continue
             low, high = max(start - before, 0), min(end + after, len(doc))
             constructed.update((m, s + low, e + low) for m, s, e in construction(doc[low:high]))
         for construction in self._unanchored:
@@ -424,6 +435,28 @@ def _stop_words(language: str) -> frozenset[str]:
         return frozenset(spacy.util.get_lang_class(language).Defaults.stop_words)
     except ImportError:  # a language spaCy does not know: no stop words to avoid
         return frozenset()
+
+
+def _required_words(term: str, slots: Any, language: str) -> list[set[str]]:
+    """Word sets a match of the construction needs a word of each: its words, slots and
+    alternatives (every form of every word an alternative has), optional elements aside."""
+    def words(element: tuple) -> set[str] | None:
+        kind = element[0]
+        if kind == "word":
+            return set(_forms(element[1], language))
+        if kind == "exact":
+            return {element[1]}
+        if kind == "slot":
+            return {f for w in slots[element[1]] for f in _forms(w.lower(), language)}
+        if kind == "alt":
+            found: set[str] = set()
+            for seq in element[1]:
+                for inner in seq:
+                    found |= words(inner) or set()
+            return found or None
+        return None
+
+    return [w for w in map(words, parse_pattern(term, list(slots))) if w]
 
 
 def _one_word_alt(element: tuple) -> bool:
