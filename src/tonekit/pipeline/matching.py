@@ -328,6 +328,18 @@ def _inflections(language: str) -> dict[str, tuple[str, ...]]:
     return {lemma: tuple(sorted(forms)) for lemma, forms in inverse.items()}
 
 
+def _word_forms(element: tuple, slots: Any, language: str) -> set[str] | None:
+    """The surface forms a word, exact word or slot element matches (None for others)."""
+    kind = element[0]
+    if kind == "word":
+        return set(_forms(element[1], language))
+    if kind == "exact":
+        return {element[1]}
+    if kind == "slot":
+        return {f for w in slots[element[1]] for f in _forms(w.lower(), language)}
+    return None
+
+
 def _forms(word: str, language: str) -> tuple[str, ...]:
     """A word and its inflected forms."""
     return (word, *[f for f in _inflections(language).get(word, ()) if f != word])
@@ -339,17 +351,13 @@ def _token_patterns(term: str, slots: Any, language: str) -> list[list[dict[str,
         return [parse_json_pattern(term)]
 
     def token(element: tuple) -> dict[str, Any]:
-        kind = element[0]
-        if kind == "word":
-            forms = _forms(element[1], language)
-            return {"LOWER": forms[0]} if len(forms) == 1 else {"LOWER": {"IN": list(forms)}}
-        if kind == "exact":
-            return {"LOWER": element[1]}
-        if kind == "slot":
-            return {"LOWER": {"IN": sorted({f for w in slots[element[1]] for f in _forms(w.lower(), language)})}}
-        if kind == "alt":  # alternatives of one word each: one token
-            return {"LOWER": {"IN": _alt_forms(element, language)}}
-        raise ValueError(f"not a token element: {element!r}")
+        if element[0] == "alt":  # alternatives of one word each: one token
+            words = set().union(*(_word_forms(seq[0], slots, language) for seq in element[1]))
+        else:
+            words = _word_forms(element, slots, language)
+        if words is None:
+            raise ValueError(f"not a token element: {element!r}")
+        return {"LOWER": next(iter(words))} if len(words) == 1 else {"LOWER": {"IN": sorted(words)}}
 
     def expand(elements: list[tuple]) -> list[list[dict[str, Any]]]:
         sequences: list[list[dict[str, Any]]] = [[]]
@@ -403,14 +411,7 @@ def _anchor_words(term: str, slots: Any, language: str) -> tuple[set[str], int, 
     stop_words = _stop_words(language)
 
     def forms(element: tuple) -> set[str] | None:
-        kind = element[0]
-        if kind == "word":
-            return set(_forms(element[1], language))
-        if kind == "exact":
-            return {element[1]}
-        if kind == "slot":
-            return {f for w in slots[element[1]] for f in _forms(w.lower(), language)}
-        if kind == "alt":  # each alternative by its rarest word
+        if element[0] == "alt":  # each alternative by its rarest word
             found: set[str] = set()
             for seq in element[1]:
                 options = [f for f in map(forms, seq) if f]
@@ -418,7 +419,7 @@ def _anchor_words(term: str, slots: Any, language: str) -> tuple[set[str], int, 
                     return None
                 found |= min(options, key=rarity)
             return found
-        return None  # gaps and optional elements anchor nothing
+        return _word_forms(element, slots, language)  # gaps and optional elements: None
 
     def rarity(words: set[str]) -> tuple[bool, int]:
         return (not stop_words.isdisjoint(words), len(words))
@@ -441,33 +442,19 @@ def _required_words(term: str, slots: Any, language: str) -> list[set[str]]:
     """Word sets a match of the construction needs a word of each: its words, slots and
     alternatives (every form of every word an alternative has), optional elements aside."""
     def words(element: tuple) -> set[str] | None:
-        kind = element[0]
-        if kind == "word":
-            return set(_forms(element[1], language))
-        if kind == "exact":
-            return {element[1]}
-        if kind == "slot":
-            return {f for w in slots[element[1]] for f in _forms(w.lower(), language)}
-        if kind == "alt":
+        if element[0] == "alt":
             found: set[str] = set()
             for seq in element[1]:
                 for inner in seq:
                     found |= words(inner) or set()
             return found or None
-        return None
+        return _word_forms(element, slots, language)
 
     return [w for w in map(words, parse_pattern(term, list(slots))) if w]
 
 
 def _one_word_alt(element: tuple) -> bool:
     return all(len(seq) == 1 and seq[0][0] in ("word", "exact") for seq in element[1])
-
-
-def _alt_forms(element: tuple, language: str) -> list[str]:
-    forms: set[str] = set()
-    for (kind, word), in element[1]:
-        forms.update(_forms(word, language) if kind == "word" else (word,))
-    return sorted(forms)
 
 
 def _inflected_variants(words: tuple[str, ...], language: str) -> list[list[str]]:
