@@ -83,10 +83,10 @@ class LexiconMatcher:
                 if anchor is None:
                     self._unanchored.append(construction)
                 else:
-                    words, before, after = anchor
+                    words, before, after, needed = anchor
                     anchor_key = f"tonekit.anchor.{i}"
                     self._lower.add(anchor_key, [Doc(vocab, words=[w]) for w in sorted(words)])
-                    required = [frozenset(map(vocab.strings.add, w)) for w in _required_words(entry.term, mods.slots, lexicon.language)]
+                    required = [frozenset(map(vocab.strings.add, w)) for w in needed]
                     self._constructions[vocab.strings.add(anchor_key)] = (construction, before, after, required)
                 continue
             words = [t.text for t in make_doc(entry.term)]
@@ -401,14 +401,17 @@ def _crosses_a_sentence(doc: Doc, match: tuple[int, int, int]) -> bool:
     return any(doc[i].orth in _SENTENCE_ENDS for i in range(match[1] + 1, match[2] - 1))
 
 
-def _anchor_words(term: str, slots: Any, language: str) -> tuple[set[str], int, int] | None:
-    """The forms of one element that every match of a construction contains, chosen to be
-    rare (no stop word among them if it can be helped, then the fewest forms), with the
-    most tokens a match can have before and after an anchor word. None for a JSON pattern
-    (no anchor is known)."""
+def _anchor_words(term: str, slots: Any, language: str) -> tuple[set[str], int, int, list[set[str]]] | None:
+    """How a construction is found cheaply: the forms of one element that every match
+    contains, chosen to be rare (no stop word among them if it can be helped, then the
+    fewest forms); the most tokens a match can have before and after an anchor word; and
+    the word sets a match needs a word of each. None for a JSON pattern (nothing is known)."""
     if is_json_pattern(term):
         return None
     stop_words = _stop_words(language)
+
+    def rarity(words: set[str]) -> tuple[bool, int]:
+        return (not stop_words.isdisjoint(words), len(words))
 
     def forms(element: tuple) -> set[str] | None:
         if element[0] == "alt":  # each alternative by its rarest word
@@ -421,13 +424,12 @@ def _anchor_words(term: str, slots: Any, language: str) -> tuple[set[str], int, 
             return found
         return _word_forms(element, slots, language)  # gaps and optional elements: None
 
-    def rarity(words: set[str]) -> tuple[bool, int]:
-        return (not stop_words.isdisjoint(words), len(words))
-
     elements = parse_pattern(term, list(slots))
-    k, words = min(((k, f) for k, f in enumerate(map(forms, elements)) if f), key=lambda kf: rarity(kf[1]))
+    sets = [(k, f) for k, f in enumerate(map(forms, elements)) if f]
+    k, words = min(sets, key=lambda kf: rarity(kf[1]))
     inside = _longest_match([elements[k]]) - 1  # an anchor may be any word of its element
-    return words, _longest_match(elements[:k]) + inside, _longest_match(elements[k + 1:]) + inside
+    before, after = _longest_match(elements[:k]) + inside, _longest_match(elements[k + 1:]) + inside
+    return words, before, after, [f for _, f in sets]
 
 
 @lru_cache(maxsize=4)
@@ -436,21 +438,6 @@ def _stop_words(language: str) -> frozenset[str]:
         return frozenset(spacy.util.get_lang_class(language).Defaults.stop_words)
     except ImportError:  # a language spaCy does not know: no stop words to avoid
         return frozenset()
-
-
-def _required_words(term: str, slots: Any, language: str) -> list[set[str]]:
-    """Word sets a match of the construction needs a word of each: its words, slots and
-    alternatives (every form of every word an alternative has), optional elements aside."""
-    def words(element: tuple) -> set[str] | None:
-        if element[0] == "alt":
-            found: set[str] = set()
-            for seq in element[1]:
-                for inner in seq:
-                    found |= words(inner) or set()
-            return found or None
-        return _word_forms(element, slots, language)
-
-    return [w for w in map(words, parse_pattern(term, list(slots))) if w]
 
 
 def _one_word_alt(element: tuple) -> bool:

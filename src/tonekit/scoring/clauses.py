@@ -93,10 +93,7 @@ class Tokens:
 
     def __init__(self, doc: Doc, cues: Cues, sent_starts: Sequence[int] | None) -> None:
         self.doc = doc
-        table = doc.to_array([ORTH, LOWER, IS_SPACE]).tolist()
-        self.orth = [row[0] for row in table]
-        self.lower = [row[1] for row in table]
-        self.space = [row[2] for row in table]
+        self.orth, self.lower, self.space = doc.to_array([ORTH, LOWER, IS_SPACE]).T.tolist()
         breaks = cues.clause_breaks
         self.breaks = [i for i, (o, w) in enumerate(zip(self.orth, self.lower)) if o in _CLAUSE_PUNCT_IDS or w in breaks]
         self.sent_starts = sent_starts
