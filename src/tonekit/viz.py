@@ -24,7 +24,7 @@ import pandas as pd
 from spacy.tokens import Doc
 
 from .pipeline import doc_result, score
-from .scoring import ToneResult, category_colour, render_html
+from .scoring import ToneResult, render_html
 from .stats import group_order
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from tonekit.compare import Comparison, cliffs_delta, compare, effect_label, holm
-from tonekit.viz import plot_comparison
 
 N_BOOT = 2000
 

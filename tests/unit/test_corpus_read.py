@@ -241,7 +241,6 @@ def test_extra_columns_are_kept_and_format_override(tmp_path: Path):
 
 
 def test_stdin_dash(monkeypatch: pytest.MonkeyPatch):
-    import io
 
     data = json.dumps({"id": "s1", "text": HOSTILE}) + "\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode()), encoding="utf-8"))

@@ -17,7 +17,7 @@ marker itself and cancels the markers inside it. :func:`evidence` turns them int
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
