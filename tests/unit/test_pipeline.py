@@ -166,7 +166,10 @@ def test_score_docs_gives_the_rows_of_the_totals(nlp):
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(["puppet", "so-called", '"', "not", "but", "also", "very", "never",
-                                          "Your Excellency", "thank", ".", ",", ":", "you", "\n", "want", "attack"]),
+                                          "Your Excellency", "thank", ".", ",", ":", "you", "\n", "want", "attack",
+                                          "dialogue", "refuse", "is not possible", "called", "'", "we", "they",
+                                          "only if", "condemnation", "reduce", "to ashes", "a sea of", "fire",
+                                          "tolerate", "wrote", "our"]),
                          max_size=20), max_size=8))
 def test_score_docs_rows_match_the_full_results_for_any_cues(nlp, texts):
     texts = [" ".join(words) for words in texts]
