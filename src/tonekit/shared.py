@@ -69,6 +69,17 @@ def markdown_cell(text: str) -> str:
 _RULES = "tonekit_rules"
 
 
+def non_blank(text: str) -> str:
+    """A pydantic validator: the text itself, or an error when it is blank.
+
+    >>> non_blank("diplomatic-en")
+    'diplomatic-en'
+    """
+    if not text.strip():
+        raise ValueError(f"must be a non-empty string, got {text!r}")
+    return text
+
+
 def rule_error(*problems: tuple[tuple[str | int, ...], str]) -> PydanticCustomError:
     """The error a model validator raises for rules that span fields: each problem is its
     location relative to the model and a message, so a report can still name the field

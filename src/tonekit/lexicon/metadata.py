@@ -33,6 +33,7 @@ from pydantic import (
     field_validator,
 )
 
+from ..shared import non_blank
 from .model import DEFAULT_MAX_WEIGHT, DIMENSIONS, Category, LexiconError, LexiconProblem, number_text, problems_of
 
 
@@ -173,13 +174,8 @@ def _not_bool(value: Any) -> Any:
     return value
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError(f"must be a non-empty string, got {text!r}")
-    return text
 
-
-Text = Annotated[str, AfterValidator(_not_blank)]
+Text = Annotated[str, AfterValidator(non_blank)]
 # Factors multiply a marker's weight (scoring), so each is finite and >= 0; negation and
 # downtoners weaken a marker and intensifiers strengthen it, as their names (shown with
 # every marker as evidence) say. Numeric strings pass, as they always did through float().

@@ -41,7 +41,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..shared import rule_error, validation_problems
+from ..shared import non_blank, rule_error, validation_problems
 
 KINDS = ("mft", "invariance", "directional")
 KIND_ALIASES = {
@@ -92,11 +92,6 @@ def _metric_name(name: str) -> str:
         raise ValueError(f"a metric name is needed ({', '.join(BASE_METRICS)} or a category name)")
     return name
 
-
-def _non_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError(f"must be a non-empty string, got {text!r}")
-    return text
 
 
 def _as_list(value: Any) -> Any:
@@ -187,7 +182,7 @@ class CaseSpec(_Spec):
 
     KIND: ClassVar[str] = ""
 
-    name: Annotated[StrictStr, AfterValidator(_non_blank)]
+    name: Annotated[StrictStr, AfterValidator(non_blank)]
     kind: Any = "mft"  # checked against KIND_ALIASES before the model is chosen
     text: StrictStr | None = None
     template: StrictStr | None = None
