@@ -25,6 +25,7 @@ from .evaluate import evaluate
 from .keyness import category_rates, keyness
 from .lexicon import Lexicon, LexiconError
 from .pipeline import load, score
+from .report import report
 from .scoring import Marker, ToneResult
 from .shared import __version__
 from .viz import render
@@ -69,6 +70,7 @@ __all__ = [
     "read_corpus",
     "regression",
     "render",
+    "report",
     "score",
     "score_corpus",
     "viz",

@@ -120,6 +120,20 @@ class Comparison:
         row["ci_low"], row["ci_high"] = -row["ci_high"], -row["ci_low"]
         return row
 
+    def direction(self, metric: str, a: str, b: str, alpha: float = 0.05) -> int:
+        """+1 if ``a`` scores reliably higher than ``b`` on ``metric``, -1 if reliably lower,
+        0 if not: reliably means the bootstrap CI of ``a - b`` excludes 0 *and* the
+        Holm-adjusted permutation p is below ``alpha`` (the conclusion of the notebook and
+        of ``tonekit report``).
+
+        >>> cmp.direction("hostility", "Kishida", "Abe")     # doctest: +SKIP
+        -1
+        """
+        row = self.summary(metric, a, b)
+        if not row["p_holm"] < alpha:  # also NaN, for an empty group
+            return 0
+        return 1 if row["ci_low"] > 0 else -1 if row["ci_high"] < 0 else 0
+
     @property
     def small_groups(self) -> tuple[str, ...]:
         """Groups with fewer than :data:`SMALL_N` values for some metric."""

@@ -38,7 +38,10 @@ __all__ = [
     "plot_category_rates", "plot_keyness", "plot_comparison",
 ]
 
-_DIMENSION_COLOURS = {"hostility": "#c0392b", "courtesy": "#1e8449", "tone": "#34495e"}
+# Okabe-Ito vermillion and blue: apart for colour-blind readers and in greyscale; the
+# timeline also draws the two with different marker shapes.
+_DIMENSION_COLOURS = {"hostility": "#d55e00", "courtesy": "#0072b2", "tone": "#34495e"}
+_DIMENSION_MARKERS = {"hostility": "^", "courtesy": "o"}
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -179,7 +182,7 @@ def plot_timeline(
     ax = _axes(ax, (10, 4))
     for metric in metrics:
         ax.scatter(when, scores[metric], s=16, alpha=0.75, label=metric,
-                   color=_DIMENSION_COLOURS.get(metric))
+                   color=_DIMENSION_COLOURS.get(metric), marker=_DIMENSION_MARKERS.get(metric, "o"))
     lo, hi = when.min(), when.max()
     if pd.notna(lo):
         shown = 0

@@ -146,3 +146,12 @@ def test_permutation_p_is_never_zero_and_bounded():
     p = cmp.pairs["p_value"].iloc[0]
     assert 0 < p <= 2 / (N_BOOT + 1)
     assert isinstance(cmp, Comparison)
+
+
+def test_direction_needs_the_interval_and_the_holm_p():
+    cmp = compare(shifted(seed=1, shift=0.2), by="era", metrics=["hostility"], n_boot=N_BOOT)
+    assert cmp.direction("hostility", "early", "late") == 1
+    assert cmp.direction("hostility", "late", "early") == -1
+    assert cmp.direction("hostility", "late", "early", alpha=1e-9) == 0
+    flat = compare(shifted(seed=2, shift=0.0), by="era", metrics=["hostility"], n_boot=N_BOOT)
+    assert flat.direction("hostility", "early", "late") == 0

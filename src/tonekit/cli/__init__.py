@@ -13,9 +13,11 @@ from collections.abc import Sequence
 
 from ..shared import __version__
 from . import text, lexicon, snapshot, cases, score, compare, evaluate
+from . import report
 from .usage import UsageError
 
 VERBS = (text, lexicon, snapshot, cases, score, compare, evaluate)
+VERBS += (report,)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -58,7 +58,9 @@ def render_html(result: Any) -> str:
             if main.effective_weight <= 0:
                 style += ";text-decoration:line-through"
             title = esc("\n\n".join(_marker_title(m) for m in covering), quote=True)
-            piece = f'<mark class="tonekit-marker" style="{style}" title="{title}">{piece}</mark>'
+            # the dimension as data: a page can set the two apart by more than hue
+            piece = (f'<mark class="tonekit-marker" data-dimension="{esc(main.dimension, quote=True)}" '
+                     f'style="{style}" title="{title}">{piece}</mark>')
         body.append(piece)
         for m in markers:
             if m.end_char == end and covering and m in covering:
