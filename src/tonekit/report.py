@@ -23,6 +23,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import math
 import re
@@ -93,7 +94,8 @@ def _p(x: float) -> str:
 
 
 def _svg(drawn: Any, title: str, desc: str, prefix: str) -> str:
-    """Inline SVG of a viz Axes or Figure, with ``<title>``/``<desc>`` and ids made unique."""
+    """Inline SVG of a viz Axes or Figure, with ``<title>``/``<desc>`` and ids made unique
+    (``prefix``), without the XML prologue and metadata."""
     import matplotlib
     import matplotlib.pyplot as plt
 
@@ -109,16 +111,14 @@ def _svg(drawn: Any, title: str, desc: str, prefix: str) -> str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    svg = re.sub(r'\bid="', f'id="{prefix}-', svg)
-    svg = re.sub(r'(href=")#', rf"\1#{prefix}-", svg)
-    svg = svg.replace("url(#", f"url(#{prefix}-")
-    from markupsafe import escape
-
-    head = (f'<svg role="img" aria-labelledby="{prefix}-title {prefix}-desc" '
-            f'class="plot"')
-    alt = f'<title id="{prefix}-title">{escape(title)}</title><desc id="{prefix}-desc">{escape(desc)}</desc>'
-    start = svg.index(">", 4) + 1
-    return head + svg[4:start] + alt + svg[start:]
+    # in tags only: the text of labels (escaped, so free of "<") stays as it is
+    svg = re.sub(r'(<[^<>]*?\s)id="', rf'\1id="{prefix}-', svg)
+    svg = re.sub(r'(<[^<>]*?\shref=")#', rf"\1#{prefix}-", svg)
+    svg = re.sub(r"(<[^<>]*?url\()#", rf"\1#{prefix}-", svg)
+    end = svg.index(">") + 1
+    return (f'<svg role="img" aria-labelledby="{prefix}-title {prefix}-desc" class="plot"{svg[4:end]}'
+            f'<title id="{prefix}-title">{html.escape(title)}</title><desc id="{prefix}-desc">{html.escape(desc)}</desc>'
+            + svg[end:])
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -279,14 +279,15 @@ def report(
         "confidence": f"{cmp.confidence:.0%}",
         "plots": plots,
         "keyness": key, "keyness_rows": keyness_rows, "keyness_note": keyness_note,
-        "samples": _samples(chosen, cmp, text, id, date, lex, n_samples) if has_text else [],
+        "samples": _samples(chosen, cmp, text, id, date, lex, n_samples) if has_text and n_samples > 0 else [],
+        "has_text": has_text,
         "lexicon": lex,
         "version": __version__,
         "run_date": (run_date or dt.datetime.now(dt.timezone.utc).date()).isoformat(),
         "n_statements": len(chosen), "n_boot": cmp.n_boot, "n_perm": cmp.n_perm, "seed": cmp.seed,
         "prior_tokens": f"{PRIOR_TOKENS:g}", "scale": f"{SCALE:g}",
         "sources": _sources(chosen),
-        "outlets": (chosen["outlet"].dropna().astype(str).value_counts().sort_index().items()
+        "outlets": (list(chosen["outlet"].dropna().astype(str).value_counts().sort_index().items())
                     if "outlet" in chosen.columns else []),
     }
     return _environment().get_template(TEMPLATE).render(**page)

@@ -69,6 +69,8 @@ def test_the_report_renders_in_headless_chromium(report_file, tmp_path):
         courteous = page.evaluate(
             "getComputedStyle(document.querySelector('#statements mark[data-dimension=courtesy]')).borderBottomStyle")
         svgs = page.evaluate("[...document.querySelectorAll('svg')].map(s => s.querySelector('title').textContent)")
+        browser.call("Emulation.setEmulatedMedia", {"media": "print"}, session=page.session)
+        printed = page.evaluate("getComputedStyle(document.body).maxWidth")
     assert page.errors == []
     assert page.requests == [page.url], f"requests besides the page itself: {page.requests}"
     assert shot.stat().st_size > 10_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -77,6 +79,7 @@ def test_the_report_renders_in_headless_chromium(report_file, tmp_path):
     assert marker["underline"] == {"hostility": "solid", "courtesy": "dashed"}[marker["dimension"]]
     assert courteous == "dashed"  # told apart by more than hue
     assert len(svgs) == 2 and all(svgs)
+    assert printed == "none"  # the print stylesheet applies
     print(f"\nbrowser check: {time.perf_counter() - started:.1f} s")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from html.parser import HTMLParser
@@ -74,7 +75,9 @@ def evil_page() -> str:
     column = f"group{EVIL}"
     scores = score_corpus(CORPUS, progress=False)
     scores[column] = [f"A{EVIL}"] * 3 + ["B"] * 3
-    return report(scores, by=column, n_boot=500, run_date=dt.date(2026, 1, 1))
+    lexicon = tonekit.Lexicon.default()
+    noted = tuple(dataclasses.replace(e, note=f"note {EVIL}") if e.term == "imbecile" else e for e in lexicon)
+    return report(scores, by=column, lexicon=lexicon.replace(entries=noted), n_boot=500, run_date=dt.date(2026, 1, 1))
 
 
 def test_corpus_strings_are_escaped_and_make_no_element(evil_page):
@@ -90,6 +93,7 @@ def test_corpus_strings_are_escaped_and_make_no_element(evil_page):
     text = "".join(page.data)
     assert EVIL in text  # shown as text: in the statements, the ids, the group and column names
     assert f"A{EVIL}" in text and f"b1{EVIL}" in text and f"group{EVIL}" in text
+    assert any(attrs.get("title") == f"note {EVIL}" for _, attrs in page.tags)  # a lexicon note
     assert "<script" not in evil_page.lower()
 
 
