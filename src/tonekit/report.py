@@ -248,19 +248,19 @@ def report(
         plots.append(_svg(ax, f"Timeline of hostility and courtesy, {groups_text}",
                           "Each statement's hostility (triangles) and courtesy (circles) score by date, "
                           "with the tenures shaded.", "timeline"))
-    shown = [m for m in ("hostility", "courtesy") if m in metrics]
+    shown = [m for m in ("hostility", "courtesy") if m in metrics] or list(metrics)
     plots.append(_svg(plot_comparison(cmp, metrics=shown), f"{' and '.join(shown)} by {by}",
                       f"Box plots and points of each statement's {' and '.join(shown)} per group "
                       f"({groups_text}), with the mean and its {cmp.confidence:.0%} bootstrap interval.", "groups"))
 
-    keyness_rows, keyness_note, key = {}, "", None
+    keyness_rows, keyness_note = {}, ""
     has_text = text in scores.columns
     if has_text:
-        pair = chosen[chosen[by].astype("string").isin([a, b]).fillna(False).to_numpy()]
+        pair = chosen[chosen[by].astype("string").isin([a, b]).fillna(False).to_numpy()
+                      & chosen[text].map(lambda t: isinstance(t, str)).to_numpy()]
         try:
             marks = markers_table(pair[[id, by, text]].astype({by: "string"}), text=text, lexicon=lex, id=id)
-            key = keyness(marks, by=by, a=a, b=b)
-            keyness_rows = _keyness_rows(key, lex, n_terms)
+            keyness_rows = _keyness_rows(keyness(marks, by=by, a=a, b=b), lex, n_terms)
         except ValueError as exc:
             keyness_note = str(exc)
     else:
@@ -278,7 +278,7 @@ def report(
         "small_groups": list(cmp.small_groups),
         "confidence": f"{cmp.confidence:.0%}",
         "plots": plots,
-        "keyness": key, "keyness_rows": keyness_rows, "keyness_note": keyness_note,
+        "keyness_rows": keyness_rows, "keyness_note": keyness_note,
         "samples": _samples(chosen, cmp, text, id, date, lex, n_samples) if has_text and n_samples > 0 else [],
         "has_text": has_text,
         "lexicon": lex,

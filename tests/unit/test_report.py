@@ -144,3 +144,14 @@ def test_errors_name_the_problem():
         report(scores, by="era")
     with pytest.raises(TypeError, match="DataFrame"):
         report([1, 2], by="era")
+
+
+def test_a_table_of_numbers_alone_still_makes_a_page():
+    scores = score_corpus(CORPUS, progress=False).assign(side=["x"] * 3 + ["y"] * 3)
+    page = report(scores.drop(columns=["text", "id"]), by="side", n_boot=500)
+    assert "No keyness: the scores table has no &#39;text&#39; column." in page
+    assert "No statements shown: the scores table has no text column." in page
+    assert page.count("<svg") == 1  # no dates, no timeline
+    missing = scores.astype({"text": object})
+    missing.loc[0, "text"] = None
+    assert 'id="answer"' in report(missing, by="side", n_boot=500)
