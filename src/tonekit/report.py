@@ -113,7 +113,7 @@ def _svg(drawn: Any, title: str, desc: str, prefix: str) -> str:
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     # in tags only: the text of labels (escaped, so free of "<") stays as it is
     svg = re.sub(r'(<[^<>]*?\s)id="', rf'\1id="{prefix}-', svg)
-    svg = re.sub(r'(<[^<>]*?\shref=")#', rf"\1#{prefix}-", svg)
+    svg = re.sub(r'(<[^<>]*?\s(?:xlink:)?href=")#', rf"\1#{prefix}-", svg)
     svg = re.sub(r"(<[^<>]*?url\()#", rf"\1#{prefix}-", svg)
     end = svg.index(">") + 1
     return (f'<svg role="img" aria-labelledby="{prefix}-title {prefix}-desc" class="plot"{svg[4:end]}'

@@ -114,6 +114,9 @@ def test_every_plot_is_inline_svg_with_a_title_and_a_description(evil_page):
         assert re.search(r"<title id=\"[^\"]+\">[^<]+</title><desc id=\"[^\"]+\">[^<]+</desc>", svg)
     ids = re.findall(r'\bid="([^"]+)"', evil_page)
     assert len(ids) == len(set(ids)), "element ids are unique across the plots"
+    # markers and clip paths are drawn through references: each must point at an element
+    refs = re.findall(r'href="#([^"]+)"', evil_page) + re.findall(r"url\(#([^)]+)\)", evil_page)
+    assert refs and set(refs) <= set(ids), sorted(set(refs) - set(ids))[:3]
 
 
 def test_the_answer_is_the_comparison_read_aloud():
