@@ -189,7 +189,8 @@ def test_progress_bar_gives_no_warning_in_a_notebook_without_widgets():
     import sys
 
     pytest.importorskip("IPython")
-    run = subprocess.run([sys.executable, "-c", NOTEBOOK_WITHOUT_WIDGETS], check=False, capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-c", NOTEBOOK_WITHOUT_WIDGETS], check=False, capture_output=True,
+                         text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "auto imported when off: False" in run.stdout
     assert "warnings: []" in run.stdout and "IProgress" not in run.stderr
