@@ -174,7 +174,8 @@ def test_check_reports_added_and_missing_and_usage_errors(capsys, tmp_path, corp
 
 def test_check_fails_on_a_reweighted_marker_in_a_saturated_document(capsys, tmp_path):
     corpus = tmp_path / "puppets.csv"
-    pd.DataFrame({"id": ["p1"], "text": ["The puppets and traitors will pay dearly for this."]}).to_csv(corpus, index=False)
+    text = "The puppets and traitors will pay dearly for this."
+    pd.DataFrame({"id": ["p1"], "text": [text]}).to_csv(corpus, index=False)
     lighter = DEFAULT.replace(
         version=f"{DEFAULT.version}-puppet",
         entries=tuple(replace(e, weight=e.weight / 3) if e.term == "puppet" else e for e in DEFAULT),

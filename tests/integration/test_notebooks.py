@@ -31,7 +31,8 @@ def _conclusion(nb) -> str:
 
 
 def _images(nb) -> int:
-    return sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return sum("image/png" in o.get("data", {}) for c in code for o in c.get("outputs", []))
 
 
 @pytest.fixture(scope="module")

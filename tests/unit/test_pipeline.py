@@ -246,7 +246,8 @@ FORMAT_CHARACTERS = ["\u202c", "\u200d", "\u200b", "\u00ad", "\u2060", "\ufeff",
 
 
 @pytest.mark.parametrize("char", FORMAT_CHARACTERS)
-@pytest.mark.parametrize("template", ["You idiot{c}.", "You idi{c}ot!", "You {c}idiot", "{c}idiot{c}", "You {c} idiot."])
+@pytest.mark.parametrize("template",
+                         ["You idiot{c}.", "You idi{c}ot!", "You {c}idiot", "{c}idiot{c}", "You {c} idiot."])
 def test_format_characters_do_not_hide_a_marker(char, template):
     text = template.format(c=char)
     r = tonekit.score(text)
@@ -257,7 +258,8 @@ def test_format_characters_do_not_hide_a_marker(char, template):
 
 
 def test_format_characters_are_ignored_in_any_pipeline_and_on_the_batch_path():
-    text = "The pup\u00adpets and trai\u200btors will pay dearly\u202c. We thank Your\u2060 Excellency\u200b. (constructed)"
+    text = ("The pup\u00adpets and trai\u200btors will pay dearly\u202c. "
+            "We thank Your\u2060 Excellency\u200b. (constructed)")
     expected = {"puppet", "traitor", "pay dearly", "thank", "your excellency"}
     user = spacy.blank("en")
     user.add_pipe("lemmatizer", config={"mode": "lookup"})

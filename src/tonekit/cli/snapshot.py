@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     check = subparsers.add_parser(
         "check",
-        help="compare a corpus's scores and markers with a golden snapshot (exit 1 on drift, added or missing documents)",
+        help="compare a corpus's scores and markers with a golden snapshot "
+        "(exit 1 on drift, added or missing documents)",
         description="Score a corpus again and compare with a snapshot written by 'tonekit snapshot': scores and "
         "rates within their tolerances, and each document's markers (term, category, effective weight) exactly.",
     )
