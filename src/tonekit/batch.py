@@ -379,8 +379,15 @@ def _is_scored_table(columns: Iterable[Any]) -> bool:
 
 
 def _progress(enabled: bool, total: int | None) -> Any:
-    from tqdm.auto import tqdm
+    from tqdm import TqdmWarning, tqdm
 
+    if enabled:
+        # tqdm.auto picks the notebook bar; without ipywidgets it warns (in red, in Jupyter)
+        # and falls back to the text bar: let it fall back quietly. When the bar is off it
+        # is not imported at all.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TqdmWarning)
+            from tqdm.auto import tqdm
     return tqdm(total=total, disable=not enabled, file=sys.stderr, unit=" rows", desc="scoring", dynamic_ncols=True)
 
 

@@ -64,12 +64,15 @@ def assert_matches_snapshot(
     golden: pd.DataFrame | str | Path,
     tolerance: float = 0.01,
     lexicon: Lexicon | str | Path | None = None,
+    *,
+    rate_tolerance: float | None = None,
 ) -> CheckReport:
-    """Score ``corpus`` and compare with a golden snapshot; ``AssertionError`` with one
-    line per drifted, added or missing document."""
+    """Score ``corpus`` and compare with a golden snapshot (scores, rates and markers, as
+    :func:`tonekit.regression.check` does); ``AssertionError`` with one line per drifted,
+    added or missing document."""
     from .regression import check
 
-    report = check(corpus, golden, tolerance=tolerance, lexicon=lexicon)
+    report = check(corpus, golden, tolerance=tolerance, lexicon=lexicon, rate_tolerance=rate_tolerance)
     if not report.passed:
         head = (
             f"scores differ from the snapshot (tolerance {report.tolerance:g}, "

@@ -172,7 +172,9 @@ def plot_timeline(
 
     ``date`` takes what :func:`tonekit.assign_era` takes (datetimes, time-zone-aware
     ones, ISO strings with mixed UTC offsets); each statement is placed on its calendar
-    date as written, the day that decides its era.
+    date as written, the day that decides its era. The tenure labels sit inside the
+    plot, in headroom above the points, and the legend outside it: neither hides a
+    point, and a title set afterwards has the space above the plot to itself.
     """
     from .eras import calendar_days, japan_prime_ministers
 
@@ -185,6 +187,8 @@ def plot_timeline(
                    color=_DIMENSION_COLOURS.get(metric), marker=_DIMENSION_MARKERS.get(metric, "o"))
     lo, hi = when.min(), when.max()
     if pd.notna(lo):
+        bottom, top = ax.get_ylim()
+        ax.set_ylim(bottom, top + 0.12 * (top - bottom))  # headroom for the tenure labels
         shown = 0
         for t in table:
             start = pd.Timestamp(t.start)
@@ -193,11 +197,11 @@ def plot_timeline(
                 continue
             left, right = max(start, lo - pd.Timedelta(days=30)), min(end, hi + pd.Timedelta(days=30))
             ax.axvspan(left, right, color="#f0f0f0" if shown % 2 else "#dfe6ee", zorder=0)
-            ax.text(left + (right - left) / 2, 1.0, t.label, transform=ax.get_xaxis_transform(),
-                    ha="center", va="bottom", fontsize="small")
+            ax.text(left + (right - left) / 2, 0.985, t.label, transform=ax.get_xaxis_transform(),
+                    ha="center", va="top", fontsize="small", clip_on=True)
             shown += 1
     ax.set_ylabel("score")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
     return ax
 
 
@@ -228,15 +232,32 @@ def plot_category_rates(
     return ax
 
 
-def plot_keyness(keyness: Keyness, n: int = 10, *, ax: Any = None) -> Any:
-    """Bars of z for the ``n`` markers most typical of each group; returns the Axes."""
+def plot_keyness(keyness: Keyness, n: int = 10, *, ax: Any = None, max_label: int = 40) -> Any:
+    """Bars of z for the ``n`` markers most typical of each group, coloured by the
+    dimension of the marker (hostility or courtesy), whichever group it favours; labels
+    longer than ``max_label`` characters (construction patterns) are shortened. Returns
+    the Axes.
+
+    >>> plot_keyness(keyness(markers_table(corpus), by="era", a="Abe", b="Kishida"))  # doctest: +SKIP
+    """
+    from matplotlib.patches import Patch
+
     top_a, top_b = keyness.top(n, keyness.a), keyness.top(n, keyness.b)
     rows = pd.concat([top_b.iloc[::-1], top_a.iloc[::-1]], ignore_index=True)
     ax = _axes(ax, (7, 0.3 * len(rows) + 1.5))
-    colours = [_DIMENSION_COLOURS["hostility"] if z > 0 else "#2e86c1" for z in rows["z"]]
+    colours = [_DIMENSION_COLOURS.get(d, _DIMENSION_COLOURS["tone"]) for d in rows["dimension"]]
     ax.barh(np.arange(len(rows)), rows["z"], color=colours)
     ax.set_yticks(np.arange(len(rows)))
-    ax.set_yticklabels(rows[keyness.key].astype(str))
+    ax.set_yticklabels([_shortened(str(label), max_label) for label in rows[keyness.key]])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"z (log-odds ratio, informative Dirichlet prior): <- {keyness.b}   {keyness.a} ->")
+    ax.set_title(f"Markers typical of {keyness.a} (right) and of {keyness.b} (left)")
+    dimensions = [d for d in ("hostility", "courtesy") if d in set(rows["dimension"])]
+    if dimensions:
+        ax.legend(handles=[Patch(color=_DIMENSION_COLOURS[d], label=d) for d in dimensions],
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
     return ax
+
+
+def _shortened(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"

@@ -170,3 +170,23 @@ def test_check_reports_added_and_missing_and_usage_errors(capsys, tmp_path, corp
     assert run(capsys, "check", "no_such_corpus", "--golden", str(golden))[0] == 2
     code, out, _ = run(capsys, "snapshot", "dprk_japan", "-o", "-")
     assert code == 0 and out.startswith("id,hostility,courtesy,tone,")
+
+
+def test_check_fails_on_a_reweighted_marker_in_a_saturated_document(capsys, tmp_path):
+    corpus = tmp_path / "puppets.csv"
+    text = "The puppets and traitors will pay dearly for this."
+    pd.DataFrame({"id": ["p1"], "text": [text]}).to_csv(corpus, index=False)
+    lighter = DEFAULT.replace(
+        version=f"{DEFAULT.version}-puppet",
+        entries=tuple(replace(e, weight=e.weight / 3) if e.term == "puppet" else e for e in DEFAULT),
+    ).to_csv(tmp_path / "diplomatic-en.csv")
+    golden = tmp_path / "golden.csv"
+    assert run(capsys, "snapshot", str(corpus), "-o", str(golden))[0] == 0
+    assert "markers" in pd.read_csv(golden).columns
+    code, out, _ = run(capsys, "check", str(corpus), "--golden", str(golden), "--tolerance", "0.01",
+                       "--lexicon", str(lighter))
+    assert code == 1 and "drifted p1:" in out and "markers: reweighted 'puppet' (epithet)" in out
+    code, out, _ = run(capsys, "check", str(corpus), "--golden", str(golden), "--lexicon", str(lighter),
+                       "--format", "json")
+    [drift] = json.loads(out)["drifted"]
+    assert code == 1 and [(m["change"], m["term"]) for m in drift["markers"]] == [("reweighted", "puppet")]

@@ -1,4 +1,5 @@
-"""The Abe-vs-Kishida notebook runs top to bottom and prints numbers it computed."""
+"""The Abe-vs-Kishida notebook runs top to bottom and prints numbers it computed; it is
+committed executed, with the conclusion it computes today."""
 
 from __future__ import annotations
 
@@ -17,16 +18,26 @@ from tonekit.compare import compare
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "abe_vs_kishida.ipynb"
+REEXECUTE = "jupyter execute --inplace notebooks/abe_vs_kishida.ipynb"
 
 
-def _stream(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+def _stream(cell, name: str = "stdout") -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == name)
+
+
+def _conclusion(nb) -> str:
+    return next(_stream(c) for c in nb.cells if c.cell_type == "code" and _stream(c).startswith("CONCLUSION"))
+
+
+def _images(nb) -> int:
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return sum("image/png" in o.get("data", {}) for c in code for o in c.get("outputs", []))
 
 
 @pytest.fixture(scope="module")
 def executed():
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "commit the notebook with outputs stripped"
     os.environ.setdefault("MPLBACKEND", "Agg")
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=900,
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
@@ -41,12 +52,21 @@ def test_notebook_runs_top_to_bottom(executed):
     assert not errors
     html = "".join(o.get("data", {}).get("text/html", "") for c in code for o in c.get("outputs", []))
     assert html.count('class="tonekit-render"') == 2  # one Abe-era, one Kishida-era statement rendered
-    images = sum("image/png" in o.get("data", {}) for c in code for o in c.get("outputs", []))
-    assert images >= 4  # timeline, comparison, category rates, keyness
+    assert _images(executed) >= 4  # timeline, comparison, category rates, keyness
+    assert not [_stream(c, "stderr") for c in code if _stream(c, "stderr")]  # no warnings shown in red
+
+
+def test_notebook_is_committed_executed_with_the_conclusion_it_computes(executed):
+    committed = nbformat.read(NOTEBOOK, as_version=4)  # the fixture executed a copy in memory
+    code = [c for c in committed.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), f"commit the notebook executed: {REEXECUTE}"
+    assert _images(committed) >= 4, f"commit the notebook with its figures: {REEXECUTE}"
+    assert REEXECUTE in committed.cells[0].source  # the notebook says how to run it again
+    assert _conclusion(committed) == _conclusion(executed), f"the committed outputs are stale: {REEXECUTE}"
 
 
 def test_conclusion_prints_the_numbers_computed_from_the_corpus(executed):
-    conclusion = next(_stream(c) for c in executed.cells if c.cell_type == "code" and _stream(c).startswith("CONCLUSION"))
+    conclusion = _conclusion(executed)
     scores = score_corpus(corpora.load("dprk_japan"), progress=False)
     cmp = compare(scores, by="era", groups=["Abe", "Suga", "Kishida"], n_boot=10_000, seed=0)
     groups = cmp.groups.set_index(["metric", "group"])

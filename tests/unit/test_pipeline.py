@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import spacy
 from hypothesis import given, settings
@@ -239,3 +240,49 @@ def test_any_arrangement_of_cues_and_terms_scores(words):
     r = tonekit.score(text)
     assert 0 <= r.hostility < 1 and 0 <= r.courtesy < 1
     assert all(m.effective_weight >= 0 for m in r.markers)
+
+
+FORMAT_CHARACTERS = ["\u202c", "\u200d", "\u200b", "\u00ad", "\u2060", "\ufeff", "\u200e", "\U000e0020"]
+
+
+@pytest.mark.parametrize("char", FORMAT_CHARACTERS)
+@pytest.mark.parametrize("template",
+                         ["You idiot{c}.", "You idi{c}ot!", "You {c}idiot", "{c}idiot{c}", "You {c} idiot."])
+def test_format_characters_do_not_hide_a_marker(char, template):
+    text = template.format(c=char)
+    r = tonekit.score(text)
+    [marker] = r.markers
+    assert marker.term == "idiot" and r.hostility > 0.8, text
+    # Offsets point into the text as given, format characters and all.
+    assert text[marker.start_char : marker.end_char] == marker.text and "idiot" in marker.text.replace(char, "")
+
+
+def test_format_characters_are_ignored_in_any_pipeline_and_on_the_batch_path():
+    text = ("The pup\u00adpets and trai\u200btors will pay dearly\u202c. "
+            "We thank Your\u2060 Excellency\u200b. (constructed)")
+    expected = {"puppet", "traitor", "pay dearly", "thank", "your excellency"}
+    user = spacy.blank("en")
+    user.add_pipe("lemmatizer", config={"mode": "lookup"})
+    user.initialize()
+    user.add_pipe("tonekit", name="tone")
+    for nlp in (tonekit.load(), tonekit.load(lemmatizer=True), user):
+        assert {m.term for m in tonekit.score(text, nlp=nlp).markers} == expected
+        doc = nlp(text)
+        assert [doc.text[s.start_char : s.end_char] for s in doc.spans["tonekit"]] == [m.text for m in doc._.markers]
+    scored = tonekit.score_corpus(pd.DataFrame({"text": [text, text.replace("\u200b", "")]}), progress=False)
+    full = tonekit.score(text)
+    assert scored.loc[0, "hostility"] == full.hostility and scored.loc[0, "courtesy"] == full.courtesy
+    assert scored.loc[0, "n_markers"] == len(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["puppet", "so-called", '"', "'", "not", "very", "\n", ".", "Your Excellency",
+                                 "\u200b", "\u00ad", "pup\u00adpet", "idiot\u202c.", "\u200dthank", "“", "”"]),
+                max_size=20))
+def test_batch_rows_match_the_full_results_with_format_characters(nlp, words):
+    text = " ".join(words)
+    component = nlp.get_pipe("tonekit")
+    row = component.score_docs(nlp.tokenizer.pipe([text]))[0].tolist()
+    full = nlp(text)._.tonekit
+    assert row[: len(SCORE_COLUMNS)] == [getattr(full, c) for c in SCORE_COLUMNS], text
+    assert all(text[m.start_char : m.end_char] == m.text for m in full.markers)

@@ -21,6 +21,7 @@ from tonekit.regression import (
     check,
     entry_changes,
     load_cases,
+    marker_drifts,
     run_case,
     run_cases,
     parse_cases,
@@ -223,6 +224,59 @@ def test_check_tolerance(corpus):
     assert len(report.drifted) == 3
     with pytest.raises(ValueError, match="tolerance"):
         check(corpus.iloc[:3], golden, tolerance=-1)
+
+
+PUPPETS = pd.DataFrame({"id": ["hostile", "calm"],
+                        "text": ["The puppets and traitors will pay dearly for this.", "We thank you. (constructed)"]})
+
+
+def test_check_sees_a_reweighted_marker_where_scores_saturate(default, tmp_path):
+    golden = snapshot(PUPPETS)
+    assert json.loads(golden["markers"].iloc[1]) == [["thank you", "gratitude", 2.0]]
+    puppet = next(e for e in default if e.term == "puppet")
+    lighter = reweighted(default, "puppet", puppet.weight / 3)
+    # The saturated score hardly moves: a score tolerance alone would pass.
+    assert abs(snapshot(PUPPETS, lighter)["hostility"].iloc[0] - golden["hostility"].iloc[0]) < 0.01
+    report = check(PUPPETS, golden, tolerance=0.01, lexicon=lighter)
+    assert not report.passed and [d.id for d in report.drifted] == ["hostile"]
+    [change] = report.drifted[0].markers
+    assert (change.change, change.term, change.category) == ("reweighted", "puppet", "epithet")
+    assert change.old_weight == puppet.weight and change.new_weight == pytest.approx(puppet.weight / 3)
+    assert "markers: reweighted 'puppet' (epithet)" in str(report) and "hostility_rate" in str(report)
+    assert report.to_dict()["drifted"][0]["markers"][0]["change"] == "reweighted"
+    # The rates alone catch it too, in a snapshot written without markers (still read).
+    path = tmp_path / "old.csv"
+    golden.drop(columns=["markers"]).to_csv(path, index=False)
+    old = check(PUPPETS, path, tolerance=0.01, lexicon=lighter)
+    assert not old.markers_checked and [d.id for d in old.drifted] == ["hostile"] and "older format" in str(old)
+    assert check(PUPPETS, path, tolerance=0).passed
+    assert check(PUPPETS, path, tolerance=0.01, lexicon=lighter, rate_tolerance=20).passed
+
+
+def test_check_names_markers_added_and_removed(default):
+    golden = snapshot(PUPPETS)
+    without = default.replace(entries=tuple(e for e in default if e.term != "traitor"))
+    report = check(PUPPETS, golden, tolerance=1, lexicon=without)  # scores may move freely
+    [drift] = report.drifted
+    assert [(m.change, m.term) for m in drift.markers] == [("removed", "traitor")]
+    report = check(PUPPETS, snapshot(PUPPETS, without), tolerance=1, rate_tolerance=1e9)
+    assert [(m.change, m.term) for m in report.drifted[0].markers] == [("added", "traitor")]
+    assert "added 'traitor' (epithet)" in report.drifted[0].describe()
+
+
+def test_marker_drifts_pair_reweighted_repeats_and_keep_the_rest():
+    old = [("puppet", "epithet", 2.0), ("puppet", "epithet", 2.0), ("idiot", "insult", 3.0)]
+    new = [("puppet", "epithet", 2.0), ("puppet", "epithet", 1.0), ("puppet", "epithet", 1.0)]
+    assert [(d.change, d.term, d.old_weight, d.new_weight) for d in marker_drifts(old, new)] == [
+        ("removed", "idiot", 3.0, None), ("reweighted", "puppet", 2.0, 1.0), ("added", "puppet", None, 1.0)]
+    assert marker_drifts(old, list(reversed(old))) == ()
+
+
+def test_check_rejects_a_snapshot_with_a_bad_markers_cell(tmp_path):
+    path = tmp_path / "bad.csv"
+    snapshot(PUPPETS).assign(markers=["[[1]]", "[]"]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="line 2, field 'markers'"):
+        check(PUPPETS, path)
 
 
 def test_check_rejects_a_file_that_is_not_a_snapshot(corpus, tmp_path):

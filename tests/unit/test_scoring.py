@@ -252,3 +252,10 @@ def test_totals_name_a_dimension_they_do_not_know():
     assert totals([("hostility", "insult", 3.0)], 20).categories == {"insult": 15.0}
     with pytest.raises(ValueError, match="unknown dimension 'anger' of category 'insult'"):
         totals([("anger", "insult", 3.0)], 20)
+
+
+@pytest.mark.parametrize("text", ["'\"\"'", "\"''\"", "''''", '"..."', "'—'", 'He said "" and left. (constructed)'])
+def test_quote_marks_around_punctuation_alone_are_no_scare_quotes(text):
+    r = tonekit.score(text)
+    assert r.hostility == 0 and not r.markers, text
+    assert tonekit.score('The "5" points of the "democracy" (constructed)').hostility > 0  # words inside still count

@@ -125,3 +125,72 @@ def test_timeline_takes_the_dates_assign_era_takes():
         assert days == ["2020-09-16", "2019-01-01"]  # the calendar date as written decides the era
         assert {"Abe", "Suga"} <= {t.get_text() for t in ax.texts}
         plt.close("all")
+
+
+def _points(ax):
+    """The scatter points of the Axes, in display coordinates."""
+    return [tuple(ax.transData.transform(xy)) for c in ax.collections for xy in c.get_offsets()]
+
+
+def _covers(box, points):
+    return [p for p in points if box.x0 <= p[0] <= box.x1 and box.y0 <= p[1] <= box.y1]
+
+
+def test_timeline_legend_and_tenure_labels_hide_no_point_nor_the_title(scores):
+    ax = plot_timeline(scores)  # the 2024 condolence message scores courtesy near the top right
+    ax.set_title("DPRK statements on Japan: scores per statement, with prime-ministerial tenures")
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    points = _points(ax)
+    assert len(points) == 2 * len(scores)
+    assert not _covers(ax.get_legend().get_window_extent(renderer), points)
+    title = ax.title.get_window_extent(renderer)
+    labels = [t for t in ax.texts if t.get_text() in {"Abe", "Suga", "Kishida"}]
+    assert len(labels) == 3
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert not _covers(box, points), label.get_text()
+        assert not box.overlaps(title), label.get_text()
+    plt.close("all")
+
+
+def test_keyness_colours_markers_by_dimension_and_has_a_title(scores):
+    k = keyness(markers_table(scores.drop(columns=["hostility"])), by="era", a="Abe", b="Kishida")
+    ax = plot_keyness(k, n=5)
+    assert "Abe" in ax.get_title() and "Kishida" in ax.get_title()
+    colour_of = {h.get_label(): matplotlib.colors.to_hex(h.get_facecolor()) for h in ax.get_legend().legend_handles}
+    assert set(colour_of) == {"hostility", "courtesy"}
+    dimensions = [*k.top(5, "Kishida")["dimension"][::-1], *k.top(5, "Abe")["dimension"][::-1]]  # bottom up
+    bars = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches]
+    assert bars == [colour_of[d] for d in dimensions]
+    assert "courtesy" in dimensions  # condolences, on the Kishida side
+    assert all(len(t.get_text()) <= 40 for t in ax.get_yticklabels())  # construction patterns are shortened
+    plt.close("all")
+
+
+NOTEBOOK_WITHOUT_WIDGETS = """
+import sys, types, warnings
+import IPython
+sys.modules["ipykernel.zmqshell"] = types.ModuleType("ipykernel.zmqshell")  # what tqdm.auto takes for Jupyter
+import pandas as pd
+import tonekit
+df = pd.DataFrame({"text": ["You idiot. (constructed)"]})
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    tonekit.score_corpus(df, progress=False)
+    print("auto imported when off:", "tqdm.autonotebook" in sys.modules)
+    tonekit.score_corpus(df, progress=True)
+print("warnings:", [str(w.message)[:40] for w in caught])
+"""
+
+
+def test_progress_bar_gives_no_warning_in_a_notebook_without_widgets():
+    import subprocess
+    import sys
+
+    pytest.importorskip("IPython")
+    run = subprocess.run([sys.executable, "-c", NOTEBOOK_WITHOUT_WIDGETS], check=False, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "auto imported when off: False" in run.stdout
+    assert "warnings: []" in run.stdout and "IProgress" not in run.stderr

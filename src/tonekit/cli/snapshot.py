@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     snap = subparsers.add_parser(
         "snapshot",
         help="store per-document scores of a corpus as a golden CSV",
-        description="Score a corpus and write id, scores, lexicon name/version and tonekit version.",
+        description="Score a corpus and write id, scores, markers, lexicon name/version and tonekit version.",
     )
     snap.add_argument("corpus", metavar="CORPUS", help="corpus file (csv/jsonl/parquet) or bundled corpus name")
     snap.add_argument("-o", "--output", required=True, help="golden CSV to write ('-' for stdout)")
@@ -22,12 +22,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     check = subparsers.add_parser(
         "check",
-        help="compare a corpus's scores with a golden snapshot (exit 1 on drift, added or missing documents)",
-        description="Score a corpus again and compare with a snapshot written by 'tonekit snapshot'.",
+        help="compare a corpus's scores and markers with a golden snapshot "
+        "(exit 1 on drift, added or missing documents)",
+        description="Score a corpus again and compare with a snapshot written by 'tonekit snapshot': scores and "
+        "rates within their tolerances, and each document's markers (term, category, effective weight) exactly.",
     )
     check.add_argument("corpus", metavar="CORPUS", help="corpus file (csv/jsonl/parquet) or bundled corpus name")
     check.add_argument("--golden", required=True, help="snapshot CSV written by 'tonekit snapshot'")
     check.add_argument("--tolerance", type=float, default=0.01, help="allowed change of each score (default 0.01)")
+    check.add_argument("--rate-tolerance", type=float, help="allowed change of each rate, in weighted markers per "
+                       "100 tokens (default: 10 x --tolerance); any marker added, removed or reweighted fails")
     check.add_argument("--format", choices=("text", "json"), default="text")
     _common(check)
     check.set_defaults(func=run_check)
@@ -80,6 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     if not Path(args.golden).is_file():
         raise UsageError(f"no such snapshot file: {args.golden}")
-    report = _guard(lambda: check(args.corpus, args.golden, args.tolerance, args.lexicon, text=args.text, id=args.id))
+    report = _guard(lambda: check(args.corpus, args.golden, args.tolerance, args.lexicon, text=args.text, id=args.id,
+                                  rate_tolerance=args.rate_tolerance))
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.format == "json" else report)
     return 0 if report.passed else 1

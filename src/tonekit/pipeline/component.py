@@ -40,7 +40,7 @@ from spacy.util import registry
 from ..lexicon import Lexicon, resolve
 from ..scoring import SCORE_COLUMNS, Totals, effective_weights, evidence, result_data, totals, weigh
 from .extensions import DATA_ATTR, register_extensions
-from .matching import LexiconMatcher, sentence_starts, sentence_words, space_tokens
+from .matching import LexiconMatcher, has_format_characters, sentence_starts, sentence_words, space_tokens
 
 # No ``from __future__ import annotations`` here: spaCy validates the arguments of the
 # factory and of initialize() from their annotations, which must be real types.
@@ -156,8 +156,8 @@ class ToneComponent:
     # -- processing ----------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         matcher, lexicon = self.matcher, self.lexicon
-        spaces = _layout_tokens(doc, doc.text)
-        hits = matcher.hits(doc, spaces)
+        spaces, format_characters = _layout(doc, doc.text)
+        hits = matcher.hits(doc, spaces, format_characters=format_characters)
         if len(doc) and not doc.has_annotation("SENT_START"):
             self._sentencizer(doc)
         sentences = sentence_words(sentence_starts(doc), len(doc), spaces) if len(doc) else []
@@ -187,9 +187,9 @@ class ToneComponent:
         tokenizer, which spares looking for annotations it cannot have.
         """
         matcher = self.matcher
-        spaces = _layout_tokens(doc, doc.text if text is None else text)
+        spaces, format_characters = _layout(doc, doc.text if text is None else text)
         n_tokens = len(doc) - len(spaces)
-        hits = matcher.hits(doc, spaces, lemmas=False if plain else None)
+        hits = matcher.hits(doc, spaces, lemmas=False if plain else None, format_characters=format_characters)
         if not hits:
             return Totals(0.0, 0.0, 0.0, 0.0, 0.0, n_tokens, 0, {})
         sentences = not plain and len(doc) > 1 and doc.has_annotation("SENT_START")
@@ -256,9 +256,10 @@ class ToneComponent:
         return self
 
 
-def _layout_tokens(doc: Doc, text: str) -> list[int]:
-    """Positions of the Doc's whitespace tokens. spaCy makes one of any whitespace but a
-    single space after a word, so most texts, with neither, are told by their text."""
-    if text.isprintable() and "  " not in text and text[:1] != " ":
-        return []
-    return space_tokens(doc)
+def _layout(doc: Doc, text: str) -> tuple[list[int], bool]:
+    """Positions of the Doc's whitespace tokens, and whether its text has format characters.
+    spaCy makes a whitespace token of any whitespace but a single space after a word, so
+    most texts, with neither, are told by their text."""
+    if text.isprintable():
+        return ([] if "  " not in text and text[:1] != " " else space_tokens(doc)), False
+    return space_tokens(doc), has_format_characters(text)

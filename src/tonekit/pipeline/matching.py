@@ -3,7 +3,9 @@
 Lemma entries are expanded to their inflected surface forms (from spaCy's English lookup
 table, inverted) when the lexicon is compiled, so no Doc has to be lemmatized: one
 ``PhraseMatcher`` pass over lower-cased token text finds terms and modifier cues together.
-A Doc that carries lemmas (a user's lemmatizer) is matched on them too.
+A Doc that carries lemmas (a user's lemmatizer) is matched on them too. Invisible format
+characters (Unicode category Cf: zero-width space and joiners, bidi controls, soft hyphen)
+are ignored: a word with one glued to it is matched as the word, at its place in the Doc.
 
 >>> import spacy, tonekit
 >>> nlp = spacy.blank("en")
@@ -15,6 +17,9 @@ A Doc that carries lemmas (a user's lemmatizer) is matched on them too.
 from __future__ import annotations
 
 import itertools
+import re
+import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from operator import itemgetter
@@ -47,6 +52,25 @@ _START_END_OF_MATCH = itemgetter(1, 2)
 _SENTENCE_ENDS = frozenset(get_string_id(c) for c in ".!?;")
 
 
+@lru_cache(maxsize=1)
+def _format_characters() -> re.Pattern[str]:
+    # Cf characters are all in planes 0, 1 and 14: scanning those is quick enough to do
+    # once, and follows the Unicode version of the running Python.
+    planes = itertools.chain(range(0x20000), range(0xE0000, min(0xF0000, sys.maxunicode + 1)))
+    chars = "".join(chr(c) for c in planes if unicodedata.category(chr(c)) == "Cf")
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+def has_format_characters(text: str) -> bool:
+    """Whether ``text`` has an invisible format character (Unicode category Cf).
+
+    >>> has_format_characters("idiot\\u200b"), has_format_characters("idiot\\n")
+    (True, False)
+    """
+    # Format characters are not printable: most texts are told by the fast test.
+    return not text.isprintable() and _format_characters().search(text) is not None
+
+
 class LexiconMatcher:
     """The matcher tables of one lexicon: entries and cues by match id, the one-word
     cues looked up around markers (:attr:`cues`), and the word pairs a line break
@@ -54,6 +78,7 @@ class LexiconMatcher:
 
     def __init__(self, vocab: Vocab, make_doc: Callable[[str], Doc], lexicon: Lexicon) -> None:
         self.vocab = vocab
+        self._make_doc = make_doc
         self._payload: dict[int, tuple[str, Any, float]] = {}
         self._priority: dict[int, int] = {}
         # Match ids of what can make a marker: a text whose matches are all modifier
@@ -157,12 +182,17 @@ class LexiconMatcher:
             self._marker_ids.add(match_id)
         return name
 
-    def hits(self, doc: Doc, spaces: Sequence[int], *, lemmas: bool | None = None) -> list[Hit]:
+    def hits(
+        self, doc: Doc, spaces: Sequence[int], *, lemmas: bool | None = None, format_characters: bool = False
+    ) -> list[Hit]:
         """Entries and cues found in the Doc, without overlaps, in text order; none when
         nothing could make a marker. ``spaces`` are the positions of its whitespace tokens,
         which a term may span ("political\\ndwarf"); ``lemmas`` whether the Doc has
-        lemmas (looked up when None)."""
+        lemmas (looked up when None); ``format_characters`` whether its text has any
+        (:func:`has_format_characters`), which are then ignored."""
         lemmas = self._lemma_patterns and (has_lemmas(doc) if lemmas is None else lemmas)
+        if format_characters:
+            return self._hits_without_format_characters(doc, lemmas)
         matches = self._phrase_matches(doc, lemmas)
         constructs = self._constructs(matches)
         if spaces and (lemmas or constructs or self._splits_a_pattern(doc, spaces)):
@@ -174,6 +204,45 @@ class LexiconMatcher:
             if match_id in marker_ids:
                 return self._resolve(matches)
         return []
+
+    def _hits_without_format_characters(self, doc: Doc, lemmas: bool) -> list[Hit]:
+        """The hits of the Doc's words without their format characters, on the Doc's
+        tokens. A token with one is split again as the tokenizer splits it without
+        ("idiot\\u202c." is "idiot" and "."); a token of format characters only is left
+        out, so the words around it are consecutive."""
+        pattern = _format_characters()
+        words: list[str] = []
+        trailing: list[bool] = []
+        word_lemmas: list[str] = []
+        owners: list[int] = []  # the Doc token of each word
+        for token in doc:
+            text = token.text
+            if pattern.search(text) is None:
+                pieces = [text]
+                piece_lemmas = [token.lemma_] if lemmas else []
+            else:
+                pieces = [t.text for t in self._make_doc(pattern.sub("", text))]
+                piece_lemmas = [p.lower() for p in pieces]
+            if not pieces:
+                if trailing and token.whitespace_:
+                    trailing[-1] = True
+                continue
+            words += pieces
+            word_lemmas += piece_lemmas
+            trailing += [False] * (len(pieces) - 1) + [bool(token.whitespace_)]
+            owners += [token.i] * len(pieces)
+        if not words:
+            return []
+        clean = Doc(self.vocab, words=words, spaces=trailing, lemmas=word_lemmas if lemmas else None)
+        hits: list[Hit] = []
+        for hit in self.hits(clean, space_tokens(clean), lemmas=lemmas):
+            start, end = owners[hit[0]], owners[hit[1] - 1] + 1
+            if hits and start < hits[-1][1]:  # two hits in one token: an entry wins, else the first
+                if hit[2] != "entry" or hits[-1][2] == "entry":
+                    continue
+                hits.pop()
+            hits.append((start, end) + hit[2:])
+        return hits
 
     def _phrase_matches(self, doc: Doc, lemmas: bool) -> list[tuple[int, int, int]]:
         matches = self._lower(doc)

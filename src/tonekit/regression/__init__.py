@@ -5,8 +5,8 @@ A lexicon change is reviewed like code:
 * :func:`diff` says which entries were added, removed, relabelled or reweighted and,
   given a corpus, which documents moved, by how much, and which markers moved them
   (:mod:`.lexicon_diff`);
-* :func:`snapshot` / :func:`check` store per-document scores and fail when they drift
-  (:mod:`.snapshots`);
+* :func:`snapshot` / :func:`check` store per-document scores and markers and fail when
+  they drift (:mod:`.snapshots`);
 * :func:`run_cases` checks expected behaviour written as data (CheckList-style
   minimum functionality, invariance and directional cases; Ribeiro et al. 2020;
   :mod:`.cases`, format in :mod:`.case_schema`).
@@ -23,14 +23,15 @@ from __future__ import annotations
 from ..lexicon import EntryChange, entry_changes
 from .case_schema import KINDS, OPS, Case
 from .cases import CaseFileError, CaseResult, CasesReport, load_cases, parse_cases, run_case, run_cases
-from .documents import CHECKED_COLUMNS, SNAPSHOT_COLUMNS, CorpusLike, LexiconLike, load_corpus, score_rows
+from .documents import CHECKED_COLUMNS, RATE_COLUMNS, SNAPSHOT_COLUMNS, CorpusLike, LexiconLike, load_corpus, score_rows
 from .lexicon_diff import DocumentChange, LexiconDiff, MarkerChange, diff, marker_changes
-from .snapshots import CheckReport, Drift, check, read_snapshot, snapshot
+from .snapshots import CheckReport, Drift, MarkerDrift, check, marker_drifts, read_snapshot, snapshot
 
 __all__ = [
     "CHECKED_COLUMNS",
     "KINDS",
     "OPS",
+    "RATE_COLUMNS",
     "SNAPSHOT_COLUMNS",
     "Case",
     "CaseFileError",
@@ -44,12 +45,14 @@ __all__ = [
     "LexiconDiff",
     "LexiconLike",
     "MarkerChange",
+    "MarkerDrift",
     "check",
     "diff",
     "entry_changes",
     "load_cases",
     "load_corpus",
     "marker_changes",
+    "marker_drifts",
     "parse_cases",
     "read_snapshot",
     "run_case",

@@ -360,6 +360,12 @@ def _any_token_in(doc, ids: frozenset[int], positions: Iterable[int]) -> bool:
     return False
 
 
+def _has_a_word(doc, positions: range) -> bool:
+    """Whether a token at one of ``positions`` has a letter or digit: quote marks around
+    punctuation alone ('""', '"..."') distance nothing."""
+    return any(ch.isalnum() for i in positions for ch in doc[i].text)
+
+
 def _distancing_spans(
     doc, cues: Sequence[Hit], quote_hits: Sequence[Hit], mods, has_parse: bool, spaces: Sequence[int] = ()
 ) -> list[tuple[int, int, str]]:
@@ -398,7 +404,8 @@ def _distancing_spans(
 def _scare_quotes(
     doc, quote_hits: Sequence[Hit], max_tokens: int, spaces: Sequence[int] = ()
 ) -> list[tuple[int, int]]:
-    """Pairs of quote marks around a short phrase (not quoted speech): ``(start, end)``."""
+    """Pairs of quote marks around a short phrase (not quoted speech, not punctuation
+    alone): ``(start, end)``."""
     pairs: list[tuple[int, int]] = []
     open_at: dict[str, int] = {}
     for q_start, q_end, _, char, _ in quote_hits:
@@ -412,6 +419,7 @@ def _scare_quotes(
                 before = _after_word_before(spaces, start)
             if (
                 1 <= words <= max_tokens
+                and _has_a_word(doc, range(start + 1, q_start))
                 and not _any_token_in(doc, _QUOTED_SPEECH_END_IDS, range(start + 1, q_start))
                 and not (before > 0 and doc[before - 1].orth in _SPEECH_INTRODUCER_IDS)
             ):
