@@ -5,8 +5,8 @@ regression layer's part (:func:`tonekit.regression.diff`), built on this one.
 >>> from tonekit.lexicon import Lexicon
 >>> old = Lexicon.default()
 >>> new = old.replace(entries=tuple(e for e in old if e.term != "stooge"))
->>> print(diff(old, new))
-Lexicon diff diplomatic-en@1.2.0 -> diplomatic-en@1.2.0
+>>> print(diff(old, new))  # doctest: +ELLIPSIS
+Lexicon diff diplomatic-en@... -> diplomatic-en@...
 entries: 0 added, 1 removed, 0 relabelled, 0 reweighted
   - 'stooge' hostility/epithet weight 2.5
 """

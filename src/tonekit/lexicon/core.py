@@ -2,8 +2,8 @@
 written to its two files, validated as a whole.
 
 >>> lex = Lexicon.default()
->>> lex.label, lex.categories["epithet"].dimension
-('diplomatic-en@1.2.0', 'hostility')
+>>> lex.name, lex.categories["epithet"].dimension
+('diplomatic-en', 'hostility')
 """
 
 from __future__ import annotations

@@ -210,8 +210,9 @@ def diff(
 
     >>> from tonekit.lexicon import Lexicon
     >>> old = Lexicon.default()
-    >>> new = old.replace(entries=tuple(e.__class__(**{**e.__dict__, "weight": 3.0})
-    ...                                 if e.term == "reactionary" else e for e in old))
+    >>> from dataclasses import replace
+    >>> new = old.replace(entries=tuple(replace(e, weight=3.0) if e.term == "reactionary" else e
+    ...                                 for e in old))
     >>> d = diff(old, new, corpus="dprk_japan", group="era")
     >>> d.reweighted[0].term, d.summary["documents_changed"] > 0
     ('reactionary', True)

@@ -8,7 +8,7 @@ and back (:meth:`ToneResult.from_data`) without loss.
 >>> m = Marker("idiot", 4, 9, "hostility", "insult", "idiot", 2.5, 2.5)
 >>> r = build_result("You idiot.", [m], 3, [(0, 10, 3)], ["insult"])
 >>> round(r.hostility, 3), r.n_markers
-(0.958, 1)
+(0.956, 1)
 >>> ToneResult.from_data(r.text, r.to_data()) == r
 True
 """
