@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 from ..shared import __version__
 from . import text, lexicon, snapshot, cases, score, compare, evaluate
+from . import corpora
 from .usage import UsageError
 
-VERBS = (text, lexicon, snapshot, cases, score, compare, evaluate)
+VERBS = (text, lexicon, snapshot, cases, score, compare, evaluate, corpora)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..evaluate import evaluate
 from ..lexicon import LexiconError
+from ..shared import EMPTY_TEXT, is_empty_text
 
 READERS = {
     ".csv": lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""]),
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("corpus", metavar="CORPUS", help="a .csv, .tsv, .jsonl or .parquet file")
     parser.add_argument("--label-col", required=True, help="column of labels (0/1 or graded numbers)")
-    parser.add_argument("--text-col", default="text", help="column of texts (default: text)")
+    parser.add_argument("--text-col", default="text", metavar="NAME", help="column holding the text (default: text)")
     parser.add_argument(
         "--score", default="courtesy",
         help="courtesy, hostility, tone, a rate or a category (default: courtesy)",
@@ -40,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--folds", type=int, default=5, help="folds for choosing the threshold (default: 5)")
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default: 1000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of folds and bootstrap (default: 0)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table: the figures, readable; json: the whole evaluation (default: table)")
     parser.set_defaults(func=run)
 
 
@@ -72,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     if not_text.any():
         row = int(not_text.to_numpy().nonzero()[0][0])
         raise UsageError(f"{path}: line {row + line_offset}, field {args.text_col!r}: missing text")
+    empty = texts.map(is_empty_text)
+    if empty.any():
+        row = int(empty.to_numpy().nonzero()[0][0])
+        raise UsageError(f"{path}: line {row + line_offset}, field {args.text_col!r}: {EMPTY_TEXT}")
     try:
         result = evaluate(
             texts, labels, score=args.score, lexicon=args.lexicon, folds=args.folds,

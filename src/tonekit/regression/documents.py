@@ -29,7 +29,8 @@ EPS = 1e-9
 
 
 def load_corpus(corpus: CorpusLike) -> pd.DataFrame:
-    """A DataFrame as is, a corpus file (csv/jsonl/parquet) or a bundled corpus name.
+    """A DataFrame as is, a corpus file (csv/jsonl/parquet; dates are kept as written,
+    not checked) or a bundled corpus name.
 
     >>> load_corpus("dprk_japan").shape[0] > 50
     True
@@ -41,7 +42,7 @@ def load_corpus(corpus: CorpusLike) -> pd.DataFrame:
 
     path = Path(corpus)
     if path.exists() or path.suffix.lower() in (".csv", ".jsonl", ".parquet"):
-        return read_corpus(path)
+        return read_corpus(path, date=None)  # the checks never read dates: a bad one is no problem
     return corpora.load(str(corpus))
 
 

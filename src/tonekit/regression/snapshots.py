@@ -46,7 +46,7 @@ def snapshot(
     rows = score_rows(texts, lex)
     out = pd.DataFrame({"id": ids})
     for column in SNAPSHOT_COLUMNS:
-        out[column] = rows[column].to_numpy() if len(rows) else []
+        out[column] = rows[column].array if len(rows) else []  # counts stay integers beside NA
     out["lexicon"] = lex.label
     out["lexicon_hash"] = lex.content_hash[:12]
     out["tonekit_version"] = __version__
