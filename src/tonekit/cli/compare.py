@@ -1,27 +1,23 @@
 """``tonekit compare``: compare the scores of groups of statements (eras, speakers, ...).
 
 Problems of the table are named by their line in the file (``line 7``; a Parquet file
-has rows, ``row 7``), as the other commands name them.
+has rows, ``row 7``), as the other commands name them (see :class:`~tonekit.cli.table.Table`).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..compare import compare
+from .table import Table
 from .usage import UsageError
-
-_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -51,75 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-class _Table:
-    """A scores table read for comparing: its rows are indexed by their line in the file
-    (or their row number, for Parquet), so that every message can point at them."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        p = Path(path)
-        self.format = _FORMATS.get(p.suffix.lower())
-        if self.format is None:
-            raise UsageError(f"{path}: unknown format {p.suffix!r} (use .csv, .jsonl or .parquet)")
-        if not p.is_file():
-            raise UsageError(f"{path}: no such file")
-        try:
-            self.frame = getattr(self, "_read_" + self.format)(p)
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
-        except (ValueError, OSError, ImportError) as exc:
-            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise UsageError(f"{path}: cannot read scores ({text})") from exc
-
-    def where(self, label: object, field: str | None = None) -> str:
-        """``file, line 7, field 'date'`` for the row with index ``label``."""
-        unit = "row" if self.format == "parquet" else "line"
-        return f"{self.path}, {unit} {label}" + (f", field {field!r}" if field else "")
-
-    @staticmethod
-    def _read_csv(p: Path) -> pd.DataFrame:
-        frame = pd.read_csv(p)
-        # The line each record starts on (a quoted cell may span lines; blank lines are skipped).
-        lines, end = [], 0
-        with p.open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            for record in reader:
-                if record:
-                    lines.append(end + 1)
-                end = reader.line_num
-        if len(lines) - 1 == len(frame):
-            frame.index = lines[1:]
-        else:  # the csv module and pandas disagree on some odd file: count records instead
-            frame.index = range(2, len(frame) + 2)
-        return frame
-
-    def _read_jsonl(self, p: Path) -> pd.DataFrame:
-        records, lines = [], []
-        with p.open(encoding="utf-8-sig") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise UsageError(f"{self.path}, line {number}: invalid JSON ({exc.msg})") from exc
-                except RecursionError as exc:
-                    raise UsageError(f"{self.path}, line {number}: JSON nested too deeply") from exc
-                if not isinstance(record, dict):
-                    kind = "an array" if isinstance(record, list) else type(record).__name__
-                    raise UsageError(f"{self.path}, line {number}: a record must be a JSON object, not {kind}")
-                records.append(record)
-                lines.append(number)
-        return pd.DataFrame.from_records(records, index=lines) if records else pd.DataFrame()
-
-    @staticmethod
-    def _read_parquet(p: Path) -> pd.DataFrame:
-        frame = pd.read_parquet(p)
-        frame.index = range(1, len(frame) + 1)
-        return frame
-
-
-def _with_eras(table: _Table, by: str) -> pd.DataFrame:
+def _with_eras(table: Table, by: str) -> pd.DataFrame:
     """The table with the group column ``by``: eras assigned from dates when asked."""
     scores = table.frame
     columns = ", ".join(map(str, scores.columns))
@@ -148,7 +76,7 @@ def _with_eras(table: _Table, by: str) -> pd.DataFrame:
     return scores
 
 
-def _check_finite(table: _Table, scores: pd.DataFrame, metrics: list[str]) -> None:
+def _check_finite(table: Table, scores: pd.DataFrame, metrics: list[str]) -> None:
     for metric in metrics:
         column = scores.get(metric)
         if column is None or not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
@@ -168,7 +96,7 @@ def _json_safe(records: list[dict]) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    table = _Table(args.scores)
+    table = Table(args.scores, what="scores")
     if not len(table.frame):
         raise UsageError(f"{args.scores}: no rows to compare")
     scores = _with_eras(table, args.by)

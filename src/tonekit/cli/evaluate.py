@@ -7,17 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..corpus import is_missing, value_kind
 from ..evaluate import evaluate
 from ..lexicon import LexiconError
 from ..shared import EMPTY_TEXT, is_empty_text
+from .table import Table
 
-READERS = {
-    ".csv": lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""]),
-    ".tsv": lambda p: pd.read_csv(p, sep="\t", keep_default_na=False, na_values=[""]),
-    ".jsonl": lambda p: pd.read_json(p, lines=True),
-    ".ndjson": lambda p: pd.read_json(p, lines=True),
-    ".parquet": pd.read_parquet,
-}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,35 +44,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from .usage import UsageError
 
-    path = Path(args.corpus)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise UsageError(f"{path}: unknown file type {path.suffix!r} (use {', '.join(READERS)})")
-    try:
-        frame = reader(path)
-    except (OSError, ValueError, ImportError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from exc
+    table = Table(args.corpus, (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"), what="corpus")
+    frame, path = table.frame, Path(args.corpus)
     for option, column in (("--text-col", args.text_col), ("--label-col", args.label_col)):
         if column not in frame.columns:
             raise UsageError(f"{path}: no column {column!r} ({option}); columns: {', '.join(map(str, frame.columns))}")
-    line_offset = 2 if path.suffix.lower() in (".csv", ".tsv") else 1  # header line / first line
     labels = pd.to_numeric(frame[args.label_col], errors="coerce")
     bad = labels.isna()
     if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0])
+        line = frame.index[bad.to_numpy()][0]
         raise UsageError(
-            f"{path}: line {row + line_offset}, field {args.label_col!r}: "
-            f"label {frame[args.label_col].iloc[row]!r} is not a number"
+            f"{table.where(line, args.label_col)}: label {frame[args.label_col].loc[line]!r} is not a number"
         )
     texts = frame[args.text_col]
-    not_text = texts.map(lambda v: not isinstance(v, str))
-    if not_text.any():
-        row = int(not_text.to_numpy().nonzero()[0][0])
-        raise UsageError(f"{path}: line {row + line_offset}, field {args.text_col!r}: missing text")
-    empty = texts.map(is_empty_text)
-    if empty.any():
-        row = int(empty.to_numpy().nonzero()[0][0])
-        raise UsageError(f"{path}: line {row + line_offset}, field {args.text_col!r}: {EMPTY_TEXT}")
+    for line, value in texts.items():
+        if isinstance(value, str):
+            problem = EMPTY_TEXT if is_empty_text(value) else None
+        else:
+            problem = "missing text" if is_missing(value) else f"text must be a string, not {value_kind(value)}"
+        if problem:
+            raise UsageError(f"{table.where(line, args.text_col)}: {problem}")
     try:
         result = evaluate(
             texts, labels, score=args.score, lexicon=args.lexicon, folds=args.folds,
