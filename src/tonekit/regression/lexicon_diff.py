@@ -226,7 +226,7 @@ def diff(
     }
     if corpus is None:
         return LexiconDiff(**base)
-    df = load_corpus(corpus)
+    df = load_corpus(corpus, text)
     ids, texts = document_ids(df, id), document_texts(df, text)
     if group is not None and group not in df.columns:
         raise ValueError(f"the corpus has no group column {group!r}")

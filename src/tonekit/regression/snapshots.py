@@ -41,7 +41,7 @@ def snapshot(
     ['id', 'hostility', 'courtesy', 'tone']
     """
     lex = resolve(lexicon)
-    df = load_corpus(corpus)
+    df = load_corpus(corpus, text)
     ids, texts = document_ids(df, id), document_texts(df, text)
     rows = score_rows(texts, lex)
     out = pd.DataFrame({"id": ids})
