@@ -101,8 +101,9 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     """Score one text for hostility and courtesy, with the markers behind the scores.
 
     Texts longer than ``nlp.max_length`` are scored in pieces cut at paragraph or
-    sentence ends and joined; an empty or blank text scores zero. A subclass of ``str``
-    is scored as its plain text.
+    sentence ends and joined; an empty or blank text scores zero here (a corpus row of
+    it gets the error ``"empty text"`` in ``score_corpus``). A subclass of ``str`` is
+    scored as its plain text.
 
     >>> r = score("I express deep condolences and sympathy to Your Excellency.")
     >>> r.courtesy > 0.5 and r.hostility == 0
