@@ -349,16 +349,20 @@ class _Layout:
             before = [error_message(e) for e in df["error"].tolist()]
         else:
             before = [None] * len(texts)
+        items = [
+            (i, t) for i, (t, e) in enumerate(zip(texts, before))
+            if e is None and type(t) is str and t and not t.isspace()
+        ]
+        if len(items) == before.count(None):  # the common case: every text a non-blank str
+            return items, before
         items = []
         for i, (t, e) in enumerate(zip(texts, before)):
             if e is not None:
                 continue
-            if isinstance(t, str):
-                if is_empty_text(t):
-                    before[i] = EMPTY_TEXT
-                    continue
-                t = plain_str(t)
-            items.append((i, t))
+            if isinstance(t, str) and is_empty_text(t):
+                before[i] = EMPTY_TEXT  # nothing to score: no zeros that would look like a measurement
+            else:  # a str subclass becomes a str; TextScorer names any other value's problem
+                items.append((i, plain_str(t) if isinstance(t, str) else t))
         return items, before
 
     def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], scored: _Scored) -> pd.DataFrame:
