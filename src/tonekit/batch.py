@@ -26,7 +26,9 @@ that cannot be scored (text missing or not a string, or any exception while scor
 gets NaN scores and a message in ``error``, and the batch goes on. A row that already
 has an ``error`` (e.g. from ``read_corpus(errors="report")``) is not scored and
 keeps its message; read from a file, the ``error`` column of a scored table is its
-previous run's, and the rows are scored afresh. An empty text scores zero. Texts
+previous run's, and the rows are scored afresh. An empty or whitespace-only text is
+not scored either: its ``error`` is ``"empty text"`` (as in ``evaluate``; ``compare``
+leaves such rows out). A subclass of ``str`` is a text like any other. Texts
 longer than ``nlp.max_length`` are scored in pieces exactly as :func:`tonekit.score`
 does.
 
@@ -75,7 +77,7 @@ from .corpus import (
     STRING_DTYPE, CorpusError, error_message, is_missing, read_chunks, resolve_format, value_kind,
 )
 from .lexicon import Lexicon, resolve
-from .shared import PathLike, unpaired_surrogate
+from .shared import EMPTY_TEXT, PathLike, is_empty_text, plain_str, unpaired_surrogate
 from .pipeline import find_component, pipeline_for, score
 from .scoring import SCORE_COLUMNS
 
@@ -347,7 +349,21 @@ class _Layout:
             before = [error_message(e) for e in df["error"].tolist()]
         else:
             before = [None] * len(texts)
-        return [(i, t) for i, (t, e) in enumerate(zip(texts, before)) if e is None], before
+        items = [
+            (i, t) for i, (t, e) in enumerate(zip(texts, before))
+            if e is None and type(t) is str and t and not t.isspace()
+        ]
+        if len(items) == before.count(None):  # the common case: every text a non-blank str
+            return items, before
+        items = []
+        for i, (t, e) in enumerate(zip(texts, before)):
+            if e is not None:
+                continue
+            if isinstance(t, str) and is_empty_text(t):
+                before[i] = EMPTY_TEXT  # nothing to score: no zeros that would look like a measurement
+            else:  # a str subclass becomes a str; TextScorer names any other value's problem
+                items.append((i, plain_str(t) if isinstance(t, str) else t))
+        return items, before
 
     def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], scored: _Scored) -> pd.DataFrame:
         values = np.full((len(df), len(self.columns)), np.nan)

@@ -22,11 +22,17 @@ pair of groups it reports
 The statistics are those of :mod:`tonekit.stats`. Draw a comparison with
 :func:`tonekit.viz.plot_comparison`.
 
-Missing values are dropped per metric (``n_missing`` says how many). Groups with fewer
+Rows with an ``error`` (a row ``tonekit score`` could not score, e.g. an empty text) are
+left out, and ``n_errors`` says how many. Missing values are dropped per metric
+(``n_missing`` says how many). Infinite scores are refused: no score is infinite, so the
+table is broken. Groups with fewer
 than :data:`SMALL_N` values are flagged in a ``small`` column and in the repr, never
 hidden. Randomness is seeded per (metric, pair) from ``seed`` and the names, so the
 numbers for Abe vs Kishida do not change when Suga is added to the comparison, nor
 (but for the sign) when Kishida is listed first.
+
+Every pair costs its resamples: a column of more than :data:`MAX_PAIRS` pairs of groups
+(``id``, say) is refused unless ``groups`` names the groups to compare.
 
 Example
 -------
@@ -49,15 +55,21 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from .corpus import error_message
 from .stats import (
     EFFECT_THRESHOLDS, cliffs_delta, effect_label, group_order, holm, mean_difference_interval, mean_interval,
     permutation_p, seeded_rng,
 )
 
 # cliffs_delta, effect_label and holm live in tonekit.stats; they stay importable from here.
-__all__ = ["compare", "Comparison", "cliffs_delta", "effect_label", "holm", "SMALL_N", "EFFECT_THRESHOLDS"]
+__all__ = [
+    "compare", "Comparison", "cliffs_delta", "effect_label", "holm", "SMALL_N", "EFFECT_THRESHOLDS", "MAX_PAIRS",
+]
 
 SMALL_N = 5
+#: Pairs of groups compared at most when the groups are not named: each pair takes
+#: tens of milliseconds per metric, so 500 pairs (32 groups) already take a minute.
+MAX_PAIRS = 500
 
 
 def _pair_test(
@@ -85,6 +97,7 @@ class Comparison:
     sd, ci_low, ci_high, small. ``pairs`` (one row per metric and pair): metric, group_a,
     group_b, n_a, n_b, mean_diff, ci_low, ci_high, p_value, p_holm, cliffs_delta, effect, small.
     ``values`` holds the data compared (long: group, metric, value) for plots.
+    ``n_errors`` counts the rows left out because they have an ``error``.
     """
 
     by: str
@@ -97,6 +110,7 @@ class Comparison:
     n_perm: int = 10_000
     seed: int = 0
     confidence: float = 0.95
+    n_errors: int = 0
 
     def to_frame(self, table: str = "pairs") -> pd.DataFrame:
         """A copy of the ``"pairs"`` (default) or ``"groups"`` table."""
@@ -158,6 +172,8 @@ class Comparison:
                            + ("  (!) small group" if r.small else ""))
         if self.small_groups:
             out.append(f"(!) fewer than {SMALL_N} values in: {', '.join(self.small_groups)}; read their numbers with care.")
+        if self.n_errors:
+            out.append(f"(!) {_rows_with_error(self.n_errors)} left out.")
         return out
 
     def __repr__(self) -> str:
@@ -173,7 +189,13 @@ class Comparison:
         warn = ""
         if self.small_groups:
             warn = f"<p><b>(!)</b> fewer than {SMALL_N} values in: {esc(', '.join(self.small_groups))}</p>"
+        if self.n_errors:
+            warn += f"<p><b>(!)</b> {_rows_with_error(self.n_errors)} left out.</p>"
         return head + _html_table(self.groups, fmt) + _html_table(self.pairs, fmt) + warn
+
+
+def _rows_with_error(n: int) -> str:
+    return f"{n} row{'s' * (n != 1)} with an error (such as an empty text)"
 
 
 def _html_table(df: pd.DataFrame, fmt: dict[str, str]) -> str:
@@ -206,15 +228,19 @@ def compare(
     """Compare ``metrics`` of ``scores`` between the groups in column ``by``.
 
     ``groups`` selects and orders groups (default: every group present, in category order
-    for a categorical column, else sorted). See the module docstring for the statistics.
+    for a categorical column, else sorted; at most :data:`MAX_PAIRS` pairs of them). Rows
+    with an ``error`` are left out and counted. See the module docstring for the statistics.
 
     >>> cmp = compare(scores, by="era", groups=["Abe", "Kishida"])     # doctest: +SKIP
     >>> cmp.pairs[["metric", "mean_diff", "ci_low", "ci_high", "p_value"]]   # doctest: +SKIP
     """
     if not isinstance(scores, pd.DataFrame):
         raise TypeError(f"compare() expects a DataFrame of scores, not {type(scores).__name__}")
+    if not len(scores):
+        raise ValueError("the scores table has no rows")
     if by not in scores.columns:
         raise KeyError(f"no group column {by!r}; columns are {list(scores.columns)}")
+    scores, n_errors = _without_errors(scores)
     if isinstance(metrics, str):
         metrics = [metrics]
     metrics = tuple(metrics)
@@ -223,6 +249,13 @@ def compare(
             raise KeyError(f"no metric column {m!r}; columns are {list(scores.columns)}")
         if not pd.api.types.is_numeric_dtype(scores[m].dtype) or pd.api.types.is_bool_dtype(scores[m].dtype):
             raise TypeError(f"metric column {m!r} is not numeric (dtype {scores[m].dtype})")
+        infinite = np.isinf(scores[m].to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            rows = ", ".join(map(repr, scores.index[infinite][:5])) + (", ..." if infinite.sum() > 5 else "")
+            raise ValueError(
+                f"metric column {m!r} has {int(infinite.sum())} infinite value(s), at index {rows}: "
+                "scores are finite, so the table is broken; fix or drop those rows"
+            )
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
         raise ValueError(f"n_boot must be an integer >= 100, not {n_boot!r}")
     n_perm = n_boot if n_perm is None else n_perm
@@ -231,6 +264,13 @@ def compare(
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), not {confidence!r}")
     order = group_order(scores[by], groups, by)
+    n_pairs = len(order) * (len(order) - 1) // 2
+    if groups is None and n_pairs > MAX_PAIRS:
+        raise ValueError(
+            f"column {by!r} has {len(order)} groups, {n_pairs} pairs to compare (at most {MAX_PAIRS} "
+            "unless the groups are named): name the groups to compare (groups=, --groups) or group by "
+            "a column with fewer values"
+        )
     if len(order) < 2:
         raise ValueError(f"need at least two groups in column {by!r} to compare, found {list(order)}")
 
@@ -282,4 +322,18 @@ def compare(
         n_perm=int(n_perm),
         seed=seed,
         confidence=confidence,
+        n_errors=n_errors,
     )
+
+
+def _without_errors(scores: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows without an ``error`` (a row that could not be scored has no scores to
+    compare: an empty text's zeros would pull its group's mean down), and how many left."""
+    if "error" not in scores.columns:
+        return scores, 0
+    failed = scores["error"].map(lambda e: error_message(e) is not None).to_numpy(dtype=bool)
+    if not failed.any():
+        return scores, 0
+    if failed.all():
+        raise ValueError(f"no rows to compare: all {len(scores)} rows have an error")
+    return scores.loc[~failed], int(failed.sum())

@@ -281,4 +281,7 @@ def score_texts(texts: Sequence[str], score: str, lexicon=None) -> tuple[np.ndar
     if score not in SCORE_COLUMNS and score not in lex.categories:
         raise KeyError(f"unknown score {score!r}; use one of {sorted(SCORE_COLUMNS)} or a category of the lexicon")
     scored = score_corpus(pd.DataFrame({"text": list(texts)}), lexicon=lex, progress=False)
+    failed = scored["error"].notna().to_numpy().nonzero()[0]
+    if failed.size:  # e.g. an empty text: nothing to agree or disagree with a label
+        raise ValueError(f"row {int(failed[0])}: {scored['error'].iloc[failed[0]]}")
     return scored[score].to_numpy(dtype=float), lex.label

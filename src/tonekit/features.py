@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from .lexicon import DIMENSIONS, Lexicon, resolve
 from .pipeline import pipeline_for
 from .scoring import MODIFIER_KINDS
+from .shared import plain_str
 
 # Modifier kind -> the adjective used in feature names ("negated_courtesy").
 _MODIFIER_NAMES = {
@@ -258,4 +259,4 @@ def as_texts(X) -> list[str]:
     for label, value in zip(labels, values):
         if not isinstance(value, str):
             raise TypeError(f"row {label!r}: expected a text (str), got {type(value).__name__}: {value!r:.60}")
-    return values
+    return [plain_str(value) for value in values]

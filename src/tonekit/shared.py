@@ -54,6 +54,31 @@ def unpaired_surrogate(text: str) -> str | None:
     return None
 
 
+#: The ``error`` of a row whose text is empty or only whitespace: it has nothing to score.
+EMPTY_TEXT = "empty text"
+
+
+def is_empty_text(text: str) -> bool:
+    """True for an empty or whitespace-only text (a row of it gets :data:`EMPTY_TEXT`).
+
+    >>> is_empty_text(" \\n"), is_empty_text("Thank you.")
+    (True, False)
+    """
+    return not text or text.isspace()
+
+
+def plain_str(text: str) -> str:
+    """``text`` as a plain ``str``: a subclass of ``str`` is a text too, but spaCy's
+    tokenizer takes only the exact type. The copy keeps the characters (a subclass's
+    own ``__str__`` is not called).
+
+    >>> class Statement(str): ...
+    >>> type(plain_str(Statement("Thank you."))).__name__
+    'str'
+    """
+    return text if type(text) is str else str.__str__(text)
+
+
 def markdown_cell(text: str) -> str:
     """``text`` safe inside a cell of a Markdown table: pipes and backslashes escaped, one
     line, and no HTML (labels and ids come from user files).

@@ -123,7 +123,7 @@ def test_10k_rows_keep_length_and_order_with_empty_non_string_and_huge_texts():
     assert out.index.equals(df.index)
     assert out["id"].tolist() == df["id"].tolist()
     expected_errors = [
-        None, None, None, None,
+        None, None, None, "empty text",
         "missing text (null)", "missing text (null)", "text must be a string, not a number",
         "text must be a string, not an array", "text must be a string, not an object",
     ]
@@ -135,8 +135,8 @@ def test_10k_rows_keep_length_and_order_with_empty_non_string_and_huge_texts():
             assert row["error"] == message
             assert math.isnan(row["hostility"]) and pd.isna(row["n_tokens"])
     assert out.iloc[9]["error"] is None and out.iloc[9]["hostility"] == out.iloc[0]["hostility"]
-    assert out.iloc[3][list(SCORE_COLUMNS)].tolist() == [0.0] * 5 + [0, 0]  # empty text scores zero
-    n_failed = sum(not isinstance(t, str) for t in texts)
+    assert out.iloc[3][list(SCORE_COLUMNS)].isna().all()  # an empty text has no scores, not zeros
+    n_failed = sum(not isinstance(t, str) or not t for t in texts)
     assert out["error"].notna().sum() == n_failed
 
     big = out.loc[100 + 7_777]
@@ -290,8 +290,8 @@ def test_python_strings_change_the_dtype_of_ids_and_texts_not_the_scores(corpus:
         scored_plain.drop(columns=["id", "text"]), scored_default.drop(columns=["id", "text"])
     )
     missing = scored_plain.loc[scored_plain.index[1]]
-    if suffix == ".csv":  # CSV has no null: the empty cell is an empty (valid) statement
-        assert missing["text"] == "" and missing["n_tokens"] == 0
+    if suffix == ".csv":  # CSV has no null: the empty cell is an empty statement, with nothing to score
+        assert missing["text"] == "" and missing["error"] == "empty text" and pd.isna(missing["n_tokens"])
     else:
         assert "field 'text': missing text" in missing["error"]
 
@@ -319,9 +319,11 @@ def test_any_texts_give_one_row_each_and_never_crash(texts):
     out = score_corpus(df, progress=False)
     assert len(out) == len(texts)
     for value, (_, row) in zip(texts, out.iterrows()):
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip():
             assert pd.isna(row["error"])
             assert 0.0 <= row["hostility"] < 1.0 and 0.0 <= row["courtesy"] < 1.0
+        elif isinstance(value, str):
+            assert row["error"] == "empty text" and np.isnan(row["hostility"])
         else:
             assert isinstance(row["error"], str)
             assert np.isnan(row["hostility"])

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 
 from ..shared import __version__
 from . import text, lexicon, snapshot, cases, score, compare, evaluate
-from . import report
+from . import corpora, report
 from .usage import UsageError
 
-VERBS = (text, lexicon, snapshot, cases, score, compare, evaluate)
-VERBS += (report,)
+VERBS = (text, lexicon, snapshot, cases, score, compare, evaluate, corpora, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run_parser.add_argument("file", metavar="FILE", help="case file (.jsonl, .yaml or .yml)")
     run_parser.add_argument("--lexicon", help="bundled lexicon name or path to a lexicon CSV")
-    run_parser.add_argument("--format", choices=("text", "json"), default="text")
+    run_parser.add_argument("--format", choices=("text", "json"), default="text",
+                            help="text: a readable report; json: every case's result (default: text)")
     run_parser.add_argument("-v", "--verbose", action="store_true", help="list every case, not only failures")
     run_parser.set_defaults(func=run)
 

@@ -7,16 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..corpus import is_missing, value_kind
 from ..evaluate import evaluate
 from ..lexicon import LexiconError
+from ..shared import EMPTY_TEXT, is_empty_text
+from .table import Table
 
-READERS = {
-    ".csv": lambda p: pd.read_csv(p, keep_default_na=False, na_values=[""]),
-    ".tsv": lambda p: pd.read_csv(p, sep="\t", keep_default_na=False, na_values=[""]),
-    ".jsonl": lambda p: pd.read_json(p, lines=True),
-    ".ndjson": lambda p: pd.read_json(p, lines=True),
-    ".parquet": pd.read_parquet,
-}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("corpus", metavar="CORPUS", help="a .csv, .tsv, .jsonl or .parquet file")
     parser.add_argument("--label-col", required=True, help="column of labels (0/1 or graded numbers)")
-    parser.add_argument("--text-col", default="text", help="column of texts (default: text)")
+    parser.add_argument("--text-col", default="text", metavar="NAME", help="column holding the text (default: text)")
     parser.add_argument(
         "--score", default="courtesy",
         help="courtesy, hostility, tone, a rate or a category (default: courtesy)",
@@ -40,38 +36,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--folds", type=int, default=5, help="folds for choosing the threshold (default: 5)")
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default: 1000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of folds and bootstrap (default: 0)")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table: the figures, readable; json: the whole evaluation (default: table)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from .usage import UsageError
 
-    path = Path(args.corpus)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise UsageError(f"{path}: unknown file type {path.suffix!r} (use {', '.join(READERS)})")
-    try:
-        frame = reader(path)
-    except (OSError, ValueError, ImportError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from exc
+    table = Table(args.corpus, (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"), what="corpus")
+    frame, path = table.frame, Path(args.corpus)
     for option, column in (("--text-col", args.text_col), ("--label-col", args.label_col)):
         if column not in frame.columns:
             raise UsageError(f"{path}: no column {column!r} ({option}); columns: {', '.join(map(str, frame.columns))}")
-    line_offset = 2 if path.suffix.lower() in (".csv", ".tsv") else 1  # header line / first line
     labels = pd.to_numeric(frame[args.label_col], errors="coerce")
     bad = labels.isna()
     if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0])
+        line = frame.index[bad.to_numpy()][0]
         raise UsageError(
-            f"{path}: line {row + line_offset}, field {args.label_col!r}: "
-            f"label {frame[args.label_col].iloc[row]!r} is not a number"
+            f"{table.where(line, args.label_col)}: label {frame[args.label_col].loc[line]!r} is not a number"
         )
     texts = frame[args.text_col]
-    not_text = texts.map(lambda v: not isinstance(v, str))
-    if not_text.any():
-        row = int(not_text.to_numpy().nonzero()[0][0])
-        raise UsageError(f"{path}: line {row + line_offset}, field {args.text_col!r}: missing text")
+    for line, value in texts.items():
+        if isinstance(value, str):
+            problem = EMPTY_TEXT if is_empty_text(value) else None
+        else:
+            problem = "missing text" if is_missing(value) else f"text must be a string, not {value_kind(value)}"
+        if problem:
+            raise UsageError(f"{table.where(line, args.text_col)}: {problem}")
     try:
         result = evaluate(
             texts, labels, score=args.score, lexicon=args.lexicon, folds=args.folds,

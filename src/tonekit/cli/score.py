@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Formats follow the extensions (.csv, .jsonl, .parquet); '-' is stdin/stdout."
         ),
     )
-    parser.add_argument("input", metavar="INPUT", help="corpus file, or '-' for stdin")
+    parser.add_argument("input", metavar="INPUT", help="corpus file, bundled corpus name, or '-' for stdin")
     parser.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="scores file, or '-' for stdout")
     parser.add_argument("--lexicon", help="bundled lexicon name or path to a lexicon CSV")
     parser.add_argument(
@@ -106,6 +106,7 @@ def _run(args: argparse.Namespace) -> int:
 
     for name in ("n_process", "batch_size", "chunk_size"):
         _positive("--" + name.replace("_", "-"), getattr(args, name))
+    args.input = _bundled_corpus(args.input)
     _check_paths(args.input, args.output)
     try:
         if args.model:
@@ -154,6 +155,19 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
     """A warning as one line on stderr, without Python's source location."""
     text = str(message).strip()
     print(f"warning: {text.splitlines()[0] if text else category.__name__}", file=sys.stderr)
+
+
+def _bundled_corpus(source: str) -> str:
+    """The data file of a bundled corpus named instead of a file (``tonekit score
+    dprk_japan``), as the other verbs take it; any other input as given."""
+    if source == "-" or os.path.exists(source):
+        return source
+    from .. import corpora
+
+    try:
+        return str(corpora.path(source))
+    except (KeyError, FileNotFoundError):
+        return source
 
 
 def _check_paths(source: str, output: str) -> None:

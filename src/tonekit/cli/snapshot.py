@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .usage import add_text_col
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     snap = subparsers.add_parser(
@@ -32,14 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("--tolerance", type=float, default=0.01, help="allowed change of each score (default 0.01)")
     check.add_argument("--rate-tolerance", type=float, help="allowed change of each rate, in weighted markers per "
                        "100 tokens (default: 10 x --tolerance); any marker added, removed or reweighted fails")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text: a readable report; json: the full report (default: text)")
     _common(check)
     check.set_defaults(func=run_check)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lexicon", help="bundled lexicon name or path to a lexicon CSV")
-    parser.add_argument("--text", default="text", help="text column (default: text)")
+    add_text_col(parser)
     parser.add_argument("--id", default="id", help="id column (default: id)")
 
 
@@ -60,7 +63,7 @@ def _guard(call):
 def run_snapshot(args: argparse.Namespace) -> int:
     from ..regression import snapshot
 
-    golden = _guard(lambda: snapshot(args.corpus, args.lexicon, text=args.text, id=args.id))
+    golden = _guard(lambda: snapshot(args.corpus, args.lexicon, text=args.text_col, id=args.id))
     if args.output == "-":
         print(golden.to_csv(index=False), end="")
         return 0
@@ -84,7 +87,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     if not Path(args.golden).is_file():
         raise UsageError(f"no such snapshot file: {args.golden}")
-    report = _guard(lambda: check(args.corpus, args.golden, args.tolerance, args.lexicon, text=args.text, id=args.id,
+    report = _guard(lambda: check(args.corpus, args.golden, args.tolerance, args.lexicon, text=args.text_col, id=args.id,
                                   rate_tolerance=args.rate_tolerance))
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.format == "json" else report)
     return 0 if report.passed else 1

@@ -245,11 +245,19 @@ class Lexicon:
 def validate(lexicon: Lexicon, file: str | None = None) -> list[LexiconProblem]:
     """Every problem of an in-memory lexicon (empty list when it is sound): the same
     rules as for its files, located as if it had been read from them."""
-    file = file or f"{lexicon.name or 'lexicon'}.csv"
-    meta_file = f"{lexicon.name or 'lexicon'}.json"
+    stem = lexicon.name if isinstance(lexicon.name, str) and lexicon.name.strip() else "lexicon"
+    file = file or f"{stem}.csv"
+    meta_file = f"{stem}.json"
     problems: list[LexiconProblem] = []
-    if not lexicon.name:
+    # As in the metadata file: a list or a dict would be stringified into the label.
+    for key in ("name", "version", "language", "description"):
+        value = getattr(lexicon, key)
+        if not isinstance(value, str):
+            problems.append(LexiconProblem(meta_file, None, key, f"must be a string, got {value!r:.60}"))
+    if isinstance(lexicon.name, str) and not lexicon.name.strip():
         problems.append(LexiconProblem(meta_file, None, "name", "missing lexicon name"))
+    if isinstance(lexicon.version, str) and not lexicon.version.strip():
+        problems.append(LexiconProblem(meta_file, None, "version", "missing lexicon version"))
     for cat in lexicon.categories.values():
         problems.extend(check_category(cat, meta_file))
     mods = lexicon.modifiers

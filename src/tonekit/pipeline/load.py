@@ -16,7 +16,7 @@ from spacy.language import Language
 
 from ..lexicon import Lexicon, resolve
 from ..scoring import ToneResult, merge
-from ..shared import unpaired_surrogate
+from ..shared import plain_str, unpaired_surrogate
 from .component import FACTORY, ToneComponent
 from .extensions import doc_result
 
@@ -101,7 +101,9 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     """Score one text for hostility and courtesy, with the markers behind the scores.
 
     Texts longer than ``nlp.max_length`` are scored in pieces cut at paragraph or
-    sentence ends and joined; an empty or blank text scores zero.
+    sentence ends and joined; an empty or blank text scores zero here (a corpus row of
+    it gets the error ``"empty text"`` in ``score_corpus``). A subclass of ``str`` is
+    scored as its plain text.
 
     >>> r = score("I express deep condolences and sympathy to Your Excellency.")
     >>> r.courtesy > 0.5 and r.hostility == 0
@@ -109,6 +111,7 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     """
     if not isinstance(text, str):
         raise TypeError(f"score() expects the text as a str, got {type(text).__name__}: {text!r:.80}")
+    text = plain_str(text)
     where = unpaired_surrogate(text)  # spaCy would fail on it with the position in a token
     if where is not None:
         raise ValueError(f"text is not valid Unicode: {where}")

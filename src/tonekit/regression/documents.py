@@ -41,8 +41,9 @@ WEIGHT_DECIMALS = 6
 EPS = 1e-9
 
 
-def load_corpus(corpus: CorpusLike) -> pd.DataFrame:
-    """A DataFrame as is, a corpus file (csv/jsonl/parquet) or a bundled corpus name.
+def load_corpus(corpus: CorpusLike, text: str = "text") -> pd.DataFrame:
+    """A DataFrame as is, a corpus file (csv/jsonl/parquet, with its texts in column
+    ``text``; dates are kept as written, not checked) or a bundled corpus name.
 
     >>> load_corpus("dprk_japan").shape[0] > 50
     True
@@ -50,11 +51,13 @@ def load_corpus(corpus: CorpusLike) -> pd.DataFrame:
     if isinstance(corpus, pd.DataFrame):
         return corpus
     from .. import corpora
-    from ..corpus import read_corpus
+    from ..corpus import read_chunks, resolve_format
 
     path = Path(corpus)
     if path.exists() or path.suffix.lower() in (".csv", ".jsonl", ".parquet"):
-        return read_corpus(path)
+        # Validated as read_corpus does; the checks never read dates: a bad one is no problem.
+        (df,) = read_chunks(path, resolve_format(path, None), None, None, False, text=text)
+        return df
     return corpora.load(str(corpus))
 
 

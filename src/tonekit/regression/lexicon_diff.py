@@ -227,7 +227,7 @@ def diff(
     }
     if corpus is None:
         return LexiconDiff(**base)
-    df = load_corpus(corpus)
+    df = load_corpus(corpus, text)
     ids, texts = document_ids(df, id), document_texts(df, text)
     if group is not None and group not in df.columns:
         raise ValueError(f"the corpus has no group column {group!r}")
@@ -270,7 +270,9 @@ def _moved(before: pd.DataFrame, after: pd.DataFrame) -> list[int]:
     columns = sorted(set(before.columns) | set(after.columns) - {"n_tokens", "n_markers"})
     b = before.reindex(columns=columns, fill_value=0.0).astype(float)
     a = after.reindex(columns=columns, fill_value=0.0).astype(float)
-    changed = ((a - b).abs() > EPS).any(axis=1) | (before["n_markers"] != after["n_markers"])
+    # An empty text has no scores (NA) under either lexicon: it never moves.
+    markers = [frame["n_markers"].astype(float).fillna(-1.0) for frame in (before, after)]
+    changed = ((a - b).abs() > EPS).any(axis=1) | (markers[0] != markers[1])
     return [i for i, flag in enumerate(changed) if flag]
 
 

@@ -56,12 +56,12 @@ def snapshot(
     ['id', 'hostility', 'courtesy', 'tone']
     """
     lex = resolve(lexicon)
-    df = load_corpus(corpus)
+    df = load_corpus(corpus, text)
     ids, texts = document_ids(df, id), document_texts(df, text)
     rows = score_rows(texts, lex)
     out = pd.DataFrame({"id": ids})
     for column in SNAPSHOT_COLUMNS:
-        out[column] = rows[column].to_numpy() if len(rows) else []
+        out[column] = rows[column].array if len(rows) else []  # counts stay integers beside NA
     out[MARKERS_COLUMN] = [markers_cell(m) for m in document_markers(texts, lex)]
     out["lexicon"] = lex.label
     out["lexicon_hash"] = lex.content_hash[:12]
