@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-import pandas as pd
-
-_READERS = {
-    ".csv": lambda p: pd.read_csv(p),
-    ".jsonl": lambda p: pd.read_json(p, lines=True),
-    ".ndjson": lambda p: pd.read_json(p, lines=True),
-    ".parquet": lambda p: pd.read_parquet(p),
-    ".pq": lambda p: pd.read_parquet(p),
-}
-
+from .table import Table
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -43,21 +33,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _read(path: str) -> pd.DataFrame:
-    from .usage import UsageError
-
-    p = Path(path)
-    reader = _READERS.get(p.suffix.lower())
-    if reader is None:
-        raise UsageError(f"{path}: unknown format {p.suffix!r} (use .csv, .jsonl or .parquet)")
-    if not p.is_file():
-        raise UsageError(f"{path}: no such file")
-    try:
-        return reader(p)
-    except (ValueError, OSError) as exc:
-        raise UsageError(f"{path}: cannot read scores ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from exc
-
-
 def run(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -67,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report import write_report
     from .usage import UsageError
 
-    scores = _read(args.scores)
+    scores = Table(args.scores, what="scores").frame.reset_index(drop=True)
     if args.samples < 0:
         raise UsageError(f"--samples must be 0 or more, not {args.samples}")
     try:
