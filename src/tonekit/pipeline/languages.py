@@ -19,7 +19,8 @@ and imported only when such a pipeline is built.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -160,3 +161,83 @@ def korean_tokens(text: str) -> tuple[list[str], list[bool], list[str]]:
         position = end
     gap(position, len(text))
     return words, spaces, lemmas
+
+
+# -- does a text fit the lexicon's language? -------------------------------------------
+
+class LanguageMismatchWarning(UserWarning):
+    """Texts whose script or words do not fit the lexicon's language: their scores mean little."""
+
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+# Words of nearly every English paragraph and of almost no French, German or Spanish one.
+_ENGLISH = re.compile(
+    r"\b(?:the|of|and|to|is|that|for|with|are|was|this|will|have|has|not|be|by|from|it|its|which|"
+    r"their|they|we|our|you|he|she|his|her|were|been|would|should)\b",
+    re.IGNORECASE,
+)
+_EAST_ASIAN = re.compile(r"[\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
+_SAMPLE = 300  # characters read of each text: enough to tell a script, cheap on long texts
+
+
+def script_mismatch(text: Any, language: str) -> str | None:
+    """Why ``text`` does not look like ``language`` (``en``, ``ko``, ``ja``), or None.
+
+    Reads the first few hundred characters: the share of Hangul, kana and Han letters
+    for Korean and Japanese; for English, foreign scripts or (in a text of a dozen
+    words or more) the absence of common English words, as in French text.
+
+    >>> script_mismatch("우리는 대화를 원한다", "en")
+    'Korean script'
+    >>> script_mismatch("Le gouvernement a rejeté la proposition de dialogue avec les autorités du pays voisin.", "en") is not None
+    True
+    >>> script_mismatch("We reject the proposal.", "en") is None
+    True
+    """
+    if not isinstance(text, str) or language not in ("en", "ko", "ja"):
+        return None
+    sample = text[:_SAMPLE]
+    if language == "en" and _ENGLISH.search(sample) and (sample.isascii() or not _EAST_ASIAN.search(sample)):
+        return None  # the common case, decided without counting
+    letters = len(_LETTER.findall(sample))
+    if letters < 4:
+        return None
+    hangul, kana, han = (len(p.findall(sample)) for p in (_HANGUL, _KANA, _HAN))
+    if language == "ko":
+        return None if hangul >= letters / 2 else _script_name(hangul, kana, han)
+    if language == "ja":
+        return None if kana + han >= letters / 2 and kana >= hangul else _script_name(hangul, kana, han)
+    if hangul + kana + han >= letters / 2:
+        return _script_name(hangul, kana, han)
+    if len(_LATIN_WORD.findall(sample)) >= 12 and not _ENGLISH.search(sample):
+        return "no English words (another Latin-script language?)"
+    return None
+
+
+def _script_name(hangul: int, kana: int, han: int) -> str:
+    if hangul >= max(kana, han) and hangul:
+        return "Korean script"
+    if kana + han and kana >= hangul:
+        return "Japanese script" if kana else "Chinese characters"
+    return "Latin or other script"
+
+
+def warn_language_mismatch(texts: Iterable[Any], language: str, *, stacklevel: int = 2) -> bool:
+    """Warn (:class:`LanguageMismatchWarning`) at the first text that does not fit
+    ``language``; whether it warned. Callers warn once per batch."""
+    for text in texts:
+        why = script_mismatch(text, language)
+        if why is not None:
+            warnings.warn(
+                f"a text does not look like the lexicon's language {language!r} ({why}): "
+                "its scores mean little; score it with a lexicon of its language "
+                "(score_corpus(..., lexicon={'en': ..., 'ko': ..., 'ja': ...}) picks one per row by its 'lang')",
+                LanguageMismatchWarning,
+                stacklevel=stacklevel + 1,
+            )
+            return True
+    return False

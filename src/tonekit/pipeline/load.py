@@ -19,7 +19,7 @@ from ..scoring import ToneResult, merge
 from ..shared import unpaired_surrogate
 from .component import FACTORY, ToneComponent
 from .extensions import doc_result
-from .languages import LEMMATIZING_TOKENIZERS, blank
+from .languages import LEMMATIZING_TOKENIZERS, blank, warn_language_mismatch
 
 
 def load(
@@ -123,6 +123,7 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     elif lexicon is not None:
         raise ValueError("give either lexicon= or nlp=, not both (the pipeline's component has its lexicon)")
     component = find_component(nlp)
+    warn_language_mismatch([text], component.lexicon.language, stacklevel=2)
     if len(text) <= nlp.max_length:
         return doc_result(nlp(text))
     pieces = list(split_long_text(text, nlp.max_length))
