@@ -28,6 +28,7 @@ from .pipeline import load, score
 from .scoring import Marker, ToneResult
 from .shared import __version__
 from .viz import render
+from .translations import TranslationComparison, compare_translations
 
 if TYPE_CHECKING:
     from .features import ToneVectorizer
@@ -56,11 +57,13 @@ __all__ = [
     "Marker",
     "ToneResult",
     "ToneVectorizer",
+    "TranslationComparison",
     "__version__",
     "address",
     "calibrate",
     "category_rates",
     "compare",
+    "compare_translations",
     "corpora",
     "eras",
     "evaluate",

@@ -210,3 +210,35 @@ def test_score_corpus_picks_the_lexicon_of_each_row_by_lang():
     assert str(out["n_markers"].dtype) == "Int64"
     with pytest.raises(ValueError, match="'lang' column"):
         tonekit.score_corpus(df.drop(columns="lang"), lexicon=lexicons, progress=False)
+
+
+# -- translation effect -------------------------------------------------------------------------
+
+
+def test_compare_translations_aligns_by_id_and_finds_the_moved_statements():
+    en = pd.DataFrame({
+        "id": ["a", "b", "c", "d"],
+        "text": ["They are puppets and traitors. (constructed)", "We express deep condolences. (constructed)",
+                 "We condemn this provocation. (constructed)", "The meeting began at ten. (constructed)"],
+    })
+    ko = pd.DataFrame({
+        "id": ["d", "c", "b", "a", "z"],
+        "text": ["회의는 10시에 시작되였다.", "이 도발을 규탄한다.", "심심한 조의를 표합니다.",
+                 "괴뢰역적들을 무자비하게 징벌할것이다.", "대화를 원한다."],
+    })
+    en_scores = tonekit.score_corpus(en, progress=False)
+    ko_scores = tonekit.score_corpus(ko, lexicon="diplomatic-ko", progress=False)
+    result = tonekit.compare_translations(en_scores, ko_scores, on="id", languages=("en", "ko"))
+    assert isinstance(result, tonekit.TranslationComparison)
+    assert result.table["id"].tolist() == ["a", "b", "c", "d"]  # only statements in both
+    assert {"hostility_en", "hostility_ko", "courtesy_en", "courtesy_ko", "shift"} <= set(result.table.columns)
+    assert result.spearman["hostility"] > 0.7
+    assert result.same_sign == 1.0
+    assert len(result.moved) == 4 and result.moved["shift"].abs().is_monotonic_decreasing
+    first = result.moved.iloc[0]
+    moved_a = result.moved.set_index("id").loc["a"]
+    assert any("(epithet)" in m for m in moved_a["markers_ko"]) and any("(epithet)" in m for m in moved_a["markers_en"])
+    with pytest.raises(Exception):
+        result.n = 0  # frozen
+    assert first["id"] in {"a", "b", "c", "d"}
+    assert "Spearman" in repr(result)
