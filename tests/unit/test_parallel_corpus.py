@@ -46,7 +46,7 @@ def test_every_row_is_aligned_quoted_and_sourced(korean):
 
 
 def test_korean_and_english_hostility_correlate(comparison):
-    assert comparison.n == 17
+    assert comparison.n == 18
     assert comparison.spearman["hostility"] > 0.5
     assert comparison.spearman["tone"] > 0.6
 
