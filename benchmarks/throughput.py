@@ -7,6 +7,11 @@ streamed tokenizer measured in the same run::
 
     python benchmarks/throughput.py [--n 25000] [--rounds 5] [--shared ../shared/benchmarks]
 
+A last table times Korean and Japanese scoring (``diplomatic-ko``, ``diplomatic-ja``)
+against each language's own bare tokenizer (kiwipiepy, SudachiPy), on the sentences of
+the Korean parallel corpus (``corpora/dprk_japan_ko``, where present) and of the
+behaviour cases of each language (constructed). ``--languages 0`` skips it.
+
 Texts: short, realistic texts — the sentences of the bundled DPRK–Japan corpus plus, where
 the development data is present, the sentences of the Stanford Politeness Corpus requests
 and of the insult-detection comments (decoded as in ``accuracy.py``) — cycled up to
@@ -80,6 +85,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=25_000, help="number of pooled texts (default 25000)")
     parser.add_argument("--per-source", type=int, default=5_000, help="texts per source in the second table")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--languages", type=int, default=2_000, help="texts per language in the last table (0: skip)")
     parser.add_argument(
         "--shared",
         type=Path,
@@ -151,6 +157,49 @@ def main() -> None:
             f"| {name:<34} | {chars:>5.0f} | {tok:>16.0f} | {r['tonekit scores'] / tok:>7.2f} "
             f"| {v / tok:>5.2f} | {r['tonekit scores'] / v:>12.2f}x |"
         )
+
+    if args.languages:
+        language_table(args.languages, args.rounds)
+
+
+def language_sentences(language: str) -> list[str]:
+    """Sentences of one language: the parallel corpus (Korean) and the behaviour cases."""
+    import json
+
+    texts = []
+    parallel = ROOT / "corpora" / "dprk_japan_ko" / "statements.csv"
+    if language == "ko" and parallel.exists():
+        texts += [s for t in pd.read_csv(parallel)["text"] for s in re.split(r"(?<=[.?!。])\s*", str(t)) if s.strip()]
+    cases = ROOT / "tests" / "cases" / f"diplomatic-{language}.jsonl"
+    texts += [json.loads(line)["text"] for line in cases.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts
+
+
+def language_table(n: int, rounds: int) -> None:
+    """Korean and Japanese docs/s, each against its own bare tokenizer."""
+    print(f"\nKorean and Japanese ({n} texts each, cycled; ratio to the language's tokenizer):\n")
+    print(f"| {'lexicon':<16} | {'texts':>5} | {'tokenizer docs/s':>16} | {'tonekit docs/s':>14} | {'vs tokenizer':>12} |")
+    print(f"|{'-' * 18}|{'-' * 7}|{'-' * 18}|{'-' * 16}|{'-' * 14}|")
+    for language in ("ko", "ja"):
+        try:
+            nlp = pipeline_for(f"diplomatic-{language}")
+        except ImportError as exc:
+            print(f"| diplomatic-{language:<5} | skipped: {exc} |")
+            continue
+        source = language_sentences(language)
+        texts = cycled(source, n)
+        scorer = TextScorer(nlp, BLOCK)
+
+        def bare(block: list[str], tokenizer=nlp.tokenizer) -> None:
+            for _ in tokenizer.pipe(block):
+                pass
+
+        def scores(block: list[str], scorer=scorer) -> None:
+            scorer.score(list(enumerate(block)))
+
+        r = best_rate({"tokenizer": bare, "tonekit": scores}, texts, rounds)
+        print(f"| diplomatic-{language:<5} | {len(source):>5} | {r['tokenizer']:>16.0f} | {r['tonekit']:>14.0f} "
+              f"| {r['tonekit'] / r['tokenizer']:>12.2f} |")
 
 
 if __name__ == "__main__":

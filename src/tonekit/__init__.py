@@ -29,6 +29,7 @@ from .report import report
 from .scoring import Marker, ToneResult
 from .shared import __version__
 from .viz import render
+from .translations import TranslationComparison, compare_translations
 
 if TYPE_CHECKING:
     from .features import ToneVectorizer
@@ -57,11 +58,13 @@ __all__ = [
     "Marker",
     "ToneResult",
     "ToneVectorizer",
+    "TranslationComparison",
     "__version__",
     "address",
     "calibrate",
     "category_rates",
     "compare",
+    "compare_translations",
     "corpora",
     "eras",
     "evaluate",

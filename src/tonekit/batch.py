@@ -61,7 +61,7 @@ import signal
 import sys
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -79,6 +79,7 @@ from .corpus import (
 from .lexicon import Lexicon, resolve
 from .shared import EMPTY_TEXT, PathLike, is_empty_text, plain_str, unpaired_surrogate
 from .pipeline import find_component, pipeline_for, score
+from .pipeline.languages import warn_language_mismatch
 from .scoring import SCORE_COLUMNS
 
 __all__ = ["SCORE_COLUMNS", "score_corpus", "score_chunks", "read_scoring_input"]
@@ -258,13 +259,16 @@ class _Engine:
         if n_process == 1:
             self.local: TextScorer | None = TextScorer(nlp if nlp is not None else pipeline_for(lexicon), batch_size)
             self.columns = self.local.columns
+            self.language = self.local.component.lexicon.language
             return
         self.local = None
         if nlp is not None:
             categories = tuple(find_component(nlp).lexicon.categories)
+            self.language = find_component(nlp).lexicon.language
         else:
             lexicon = resolve(lexicon)
             categories = tuple(lexicon.categories)
+            self.language = lexicon.language
         self.columns = SCORE_COLUMNS + categories
         spec = _pipeline_spec(lexicon, nlp)
         # Workers get the pipeline as data and rebuild it. Where fork is the platform's
@@ -441,9 +445,13 @@ def score_chunks(
                 bar.update(len(df) - len(items))  # rows not scored (errors on input)
                 return layout.frame(df, before, items, engine.collect(handles, bar.update))
 
+        mismatch_warned = False  # once per run: a corpus in another language warns once
         for df in chunks:
             with _collector_paused():
                 items, before = layout.items(df)
+                if not mismatch_warned:  # a spread of 64 texts per chunk: reading all would cost 5%
+                    sample = items[:: max(1, len(items) // 64)]
+                    mismatch_warned = warn_language_mismatch((t for _, t in sample), engine.language, stacklevel=4)
                 pending.append((df, before, items, engine.submit(items)))
             while len(pending) > engine.lookahead:
                 yield finish()
@@ -506,11 +514,12 @@ def read_scoring_input(
 def score_corpus(
     corpus: pd.DataFrame | PathLike,
     text: str = "text",
-    lexicon: LexiconLike = None,
+    lexicon: LexiconLike | Mapping[str, LexiconLike] = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     n_process: int = 1,
     progress: bool = True,
     nlp: Language | None = None,
+    lang: str = "lang",
 ) -> pd.DataFrame:
     """Score every statement of a corpus; return the corpus with the scores added.
 
@@ -526,6 +535,11 @@ def score_corpus(
     >>> df = tonekit.corpora.load("dprk_japan")                        # doctest: +SKIP
     >>> scored = df.pipe(score_corpus, progress=False)                 # doctest: +SKIP
     >>> scored.groupby("era")[["hostility", "courtesy"]].mean()        # doctest: +SKIP
+
+    A corpus in several languages gives each row's language in its ``lang`` column and
+    a lexicon per language; a row whose language has none gets an ``error``:
+
+    >>> score_corpus(df, lexicon={"en": "diplomatic-en", "ko": "diplomatic-ko"})  # doctest: +SKIP
     """
     if isinstance(corpus, pd.DataFrame):
         df = corpus
@@ -533,6 +547,9 @@ def score_corpus(
         df = next(read_scoring_input(corpus, text=text, chunksize=None))
     else:
         raise TypeError(f"corpus must be a DataFrame or a path, not {type(corpus).__name__}")
+    if isinstance(lexicon, Mapping):
+        return _score_by_language(df, text, lexicon, lang, batch_size=batch_size, n_process=n_process,
+                                  progress=progress)
     frames = list(
         score_chunks(
             [df], text=text, lexicon=lexicon, batch_size=batch_size, n_process=n_process,
@@ -540,5 +557,34 @@ def score_corpus(
         )
     )
     out = frames[0]
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _score_by_language(
+    df: pd.DataFrame, text: str, lexicons: Mapping[str, LexiconLike], lang: str, **options: Any
+) -> pd.DataFrame:
+    """Score each row with the lexicon of its ``lang``; rows in the input order, score
+    columns the union of the lexicons' (a category a lexicon lacks is NaN for its rows)."""
+    if lang not in df.columns:
+        raise ValueError(f"a lexicon per language needs a {lang!r} column (columns: {', '.join(map(str, df.columns))})")
+    codes = [None if is_missing(c) else c for c in df[lang].tolist()]
+    parts, order = [], []
+    for code in dict.fromkeys(codes):
+        positions = [i for i, c in enumerate(codes) if c == code]
+        rows = df.iloc[positions]
+        order += positions
+        if code in lexicons:
+            parts.append(score_corpus(rows, text=text, lexicon=lexicons[code], **options))
+        else:
+            unknown = rows.copy()
+            unknown["error"] = f"no lexicon for language {code!r} (lexicons for: {', '.join(map(str, lexicons))})"
+            parts.append(unknown)
+    if not parts:  # an empty corpus: the columns of the first lexicon
+        return score_corpus(df, text=text, lexicon=next(iter(lexicons.values()), None), **options)
+    out = pd.concat(parts).iloc[np.argsort(order, kind="stable")]
+    for c in _COUNT_COLUMNS:
+        if c in out.columns:
+            out[c] = out[c].astype("Int64")
     out.attrs = dict(df.attrs)
     return out

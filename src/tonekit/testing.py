@@ -166,7 +166,13 @@ class CaseItem(pytest.Item):
         from .lexicon import resolve
         from .regression import run_case
 
+        from .regression import lexicon_named_by
+
+        # A case file named after a bundled lexicon of another language is that lexicon's.
         lexicon = resolve(_lexicon_option(self.config))
+        named = lexicon_named_by(self.path)
+        if named is not None and resolve(named).language != lexicon.language:
+            lexicon = resolve(named)
         failed = [r for r in run_case(self.case, lexicon) if not r.passed]
         if failed:
             raise CaseFailure("\n".join(r.describe() for r in failed))

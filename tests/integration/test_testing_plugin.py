@@ -94,3 +94,12 @@ def test_assert_matches_snapshot_lists_each_drifted_document(pytester: pytest.Py
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*scores differ from the snapshot*", "*drifted a: hostility 0.0000 -> *"])
     assert "drifted b" not in result.stdout.str()
+
+
+def test_a_case_file_named_after_a_bundled_lexicon_of_another_language_runs_against_it(pytester: pytest.Pytester):
+    pytest.importorskip("kiwipiepy")
+    korean = {"name": "conjugated threat (constructed)", "text": "침략자들을 섬멸할것이다.",
+              "expect": [{"marker": {"category": "threat", "term": "섬멸하다"}}]}
+    _case_file(pytester, "diplomatic-ko.cases.jsonl", [korean])
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

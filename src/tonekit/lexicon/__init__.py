@@ -23,7 +23,7 @@ Both are data: they are parsed, validated and never executed. :class:`Lexicon` l
 from __future__ import annotations
 
 from .changes import EntryChange, EntryDiff, diff, entry_changes
-from .core import Lexicon, bundled, resolve, validate
+from .core import Lexicon, bundled, bundled_names, resolve, validate
 from .metadata import Modifiers
 from .model import (
     DEFAULT_LEXICON,
@@ -53,6 +53,7 @@ __all__ = [
     "LexiconProblem",
     "Modifiers",
     "bundled",
+    "bundled_names",
     "diff",
     "entry_changes",
     "number_text",

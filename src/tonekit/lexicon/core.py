@@ -286,11 +286,17 @@ def validate(lexicon: Lexicon, file: str | None = None) -> list[LexiconProblem]:
     return problems
 
 
+def bundled_names() -> list[str]:
+    """Names of the lexicons shipped with tonekit (``diplomatic-en``, ``diplomatic-ko``, ...)."""
+    base = resources.files("tonekit") / "data" / "lexicons"
+    return sorted(p.name[:-4] for p in base.iterdir() if p.name.endswith(".csv"))
+
+
 @lru_cache(maxsize=8)
 def bundled(name: str) -> Lexicon:
     """A lexicon shipped with tonekit, by name (cached)."""
     base = resources.files("tonekit") / "data" / "lexicons"
-    available = sorted(p.name[:-4] for p in base.iterdir() if p.name.endswith(".csv"))
+    available = bundled_names()
     if name not in available:
         raise KeyError(f"no bundled lexicon {name!r}; available: {', '.join(available)}")
     with resources.as_file(base / f"{name}.csv") as csv_path:

@@ -44,7 +44,9 @@ class Modifiers:
     ``negation_factor`` multiplies a negated marker (0 cancels it, the marker stays
     visible as evidence). Verbs of volition in ``negation_transparent`` pass negation on
     to their object ("does not seek retaliation"); other verbs stop it ("will never
-    tolerate the provocations"). ``contrast_before``/``contrast_after`` weigh markers on
+    tolerate the provocations"). ``negation_after`` lists negators that follow the word
+    they negate (Korean 않다/없다, Japanese ない), matched by lemma where the tokenizer
+    lemmatizes. ``contrast_before``/``contrast_after`` weigh markers on
     either side of a contrast cue in the same sentence ("..., but ...").
 
     Every factor is a finite number >= 0; ``negation_factor`` and downtoners are at
@@ -78,6 +80,7 @@ class Modifiers:
     negation_exceptions: tuple[str, ...] = ()
     negation_factor: float = 0.0
     negation_transparent: tuple[str, ...] = ()
+    negation_after: tuple[str, ...] = ()
     intensifiers: Mapping[str, float] = field(default_factory=dict)
     downtoners: Mapping[str, float] = field(default_factory=dict)
     contrast: tuple[str, ...] = ()
@@ -132,8 +135,12 @@ class Modifiers:
 
 def _nested(mods: Modifiers, words: Any) -> dict[str, Any]:
     """The ``modifiers`` object's shape, word lists passed through ``words``."""
+    # Keys in order; negation_after only when set, so that lexicons without it keep
+    # their content hash.
+    after = {"negation_after": words(mods.negation_after)} if mods.negation_after else {}
     return {
         "negation": words(mods.negation),
+        **after,
         "negation_exceptions": words(mods.negation_exceptions),
         "negation_factor": mods.negation_factor,
         "negation_transparent": words(mods.negation_transparent),
@@ -253,6 +260,7 @@ class ModifiersSpec(_Spec):
     negation_exceptions: Words = list(_D.negation_exceptions)
     negation_factor: Weakening = _D.negation_factor
     negation_transparent: Words = list(_D.negation_transparent)
+    negation_after: Words = []
     intensifiers: dict[Text, Strengthening] = {}
     downtoners: dict[Text, Weakening] = {}
     contrast: ContrastSpec = ContrastSpec()
@@ -270,6 +278,7 @@ class ModifiersSpec(_Spec):
             negation_exceptions=tuple(self.negation_exceptions),
             negation_factor=self.negation_factor,
             negation_transparent=tuple(self.negation_transparent),
+            negation_after=tuple(self.negation_after),
             intensifiers=dict(self.intensifiers),
             downtoners=dict(self.downtoners),
             contrast=tuple(self.contrast.cues),

@@ -19,6 +19,7 @@ from ..scoring import ToneResult, merge
 from ..shared import plain_str, unpaired_surrogate
 from .component import FACTORY, ToneComponent
 from .extensions import doc_result
+from .languages import LEMMATIZING_TOKENIZERS, blank, warn_language_mismatch
 
 
 def load(
@@ -26,7 +27,9 @@ def load(
     lemmatizer: bool = False,
 ) -> Language:
     """A pipeline with the ``tonekit`` component: by default blank English (the lexicon's
-    language) + lookup lemmatizer + sentencizer + ``tonekit``.
+    language) + lookup lemmatizer + sentencizer + ``tonekit``. A Korean or Japanese
+    lexicon gets its language's morphological tokenizer instead of the lemmatizer (see
+    :mod:`tonekit.pipeline.languages`; ``load(lexicon="diplomatic-ko")``).
 
     ``model`` is an installed spaCy pipeline's name, a path or a ``Language``: the
     component is added at its end, after its parser, whose tree then scopes negation (a
@@ -50,11 +53,14 @@ def load(
             return nlp
     lex = resolve(lexicon)
     if model is None:
-        nlp = spacy.blank(lex.language)
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp = blank(lex.language)
+        # Korean and Japanese tokens carry their lemmas from the morphological analyser.
+        lookup = lex.language not in LEMMATIZING_TOKENIZERS
+        if lookup:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.add_pipe("sentencizer")
         nlp.initialize()
-        if not lemmatizer:
+        if lookup and not lemmatizer:
             nlp.disable_pipe("lemmatizer")
     # A bundled lexicon is recorded in the config by name. Any other travels inside the
     # saved pipeline (to_disk): a path in the config would break spacy.load once the file moves.
@@ -120,6 +126,7 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     elif lexicon is not None:
         raise ValueError("give either lexicon= or nlp=, not both (the pipeline's component has its lexicon)")
     component = find_component(nlp)
+    warn_language_mismatch([text], component.lexicon.language, stacklevel=2)
     if len(text) <= nlp.max_length:
         return doc_result(nlp(text))
     pieces = list(split_long_text(text, nlp.max_length))

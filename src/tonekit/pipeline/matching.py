@@ -114,7 +114,8 @@ class LexiconMatcher:
                     required = [frozenset(map(vocab.strings.add, w)) for w in needed]
                     self._constructions[vocab.strings.add(anchor_key)] = (construction, before, after, required)
                 continue
-            words = [t.text for t in make_doc(entry.term)]
+            term_doc = make_doc(entry.term)
+            words = [t.text for t in term_doc]
             lowered = [w.lower() for w in words]
             if entry.match == "exact":
                 self._orth.add(key, [Doc(vocab, words=words)])
@@ -124,13 +125,14 @@ class LexiconMatcher:
             variants = [lowered]
             if entry.match == "lemma":
                 variants = _inflected_variants(tuple(lowered), lexicon.language)
-                self._lemma.add(key, [Doc(vocab, words=lowered, lemmas=lowered)])
+                self._lemma.add(key, [Doc(vocab, words=lowered, lemmas=_lemmas(term_doc, lowered))])
                 self._lemma_patterns = True
             self._lower.add(key, [Doc(vocab, words=v) for v in variants])
             for variant in variants:
                 self._add_word_pairs(variant)
         cue_groups: list[tuple[str, dict[str, float]]] = [
             ("negation", dict.fromkeys(mods.negation, mods.negation_factor)),
+            ("negation_after", dict.fromkeys(mods.negation_after, mods.negation_factor)),
             ("negation_exception", dict.fromkeys(mods.negation_exceptions, 1.0)),
             ("intensifier", dict(mods.intensifiers)),
             ("downtoner", dict(mods.downtoners)),
@@ -145,15 +147,20 @@ class LexiconMatcher:
         graded: dict[int, tuple[str, str, float]] = {}
         for kind, cues in cue_groups:
             for cue, factor in cues.items():
-                words = [t.text.lower() for t in make_doc(cue)]
+                cue_doc = make_doc(cue)
+                words = [t.text.lower() for t in cue_doc]
                 if kind in ("intensifier", "downtoner") and len(words) == 1:
                     # One-word degree words ("so", "very") are common words that only count
                     # right before a marker: the rules look them up there instead of the
                     # matcher finding them all over every text.
                     graded.setdefault(vocab.strings.add(words[0]), (kind, cue, factor))
                     continue
-                self._lower.add(self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor)), [Doc(vocab, words=words)])
+                key = self._key(f"tonekit.{kind}.{cue}", (kind, cue, factor))
+                self._lower.add(key, [Doc(vocab, words=words)])
                 self._add_word_pairs(words)
+                if has_lemmas(cue_doc):  # a tokenizer that lemmatizes: the cue in any inflection
+                    self._lemma.add(key, [Doc(vocab, words=words, lemmas=_lemmas(cue_doc, words))])
+                    self._lemma_patterns = True
         # Words the rules look up around a marker, by lower-case id, instead of matching them
         # all over every text: they matter only in a marker's clause.
         def ids(words: Sequence[str], inflect: bool = False) -> frozenset[int]:
@@ -511,6 +518,14 @@ def _stop_words(language: str) -> frozenset[str]:
 
 def _one_word_alt(element: tuple) -> bool:
     return all(len(seq) == 1 and seq[0][0] in ("word", "exact") for seq in element[1])
+
+
+def _lemmas(term_doc: Doc, lowered: list[str]) -> list[str]:
+    """The lemmas a term matches: those its tokenizer gives (Korean and Japanese
+    analysers lemmatize as they tokenize), else its words as written."""
+    if not has_lemmas(term_doc):
+        return lowered
+    return [t.lemma_.lower() or w for t, w in zip(term_doc, lowered)]
 
 
 def _inflected_variants(words: tuple[str, ...], language: str) -> list[list[str]]:

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from ..lexicon import EntryChange, entry_changes
 from .case_schema import KINDS, OPS, Case
-from .cases import CaseFileError, CaseResult, CasesReport, load_cases, parse_cases, run_case, run_cases
+from .cases import (
+    CaseFileError, CaseResult, CasesReport, lexicon_named_by, load_cases, parse_cases, run_case, run_cases,
+)
 from .documents import CHECKED_COLUMNS, RATE_COLUMNS, SNAPSHOT_COLUMNS, CorpusLike, LexiconLike, load_corpus, score_rows
 from .lexicon_diff import DocumentChange, LexiconDiff, MarkerChange, diff, marker_changes
 from .snapshots import CheckReport, Drift, MarkerDrift, check, marker_drifts, read_snapshot, snapshot
@@ -49,6 +51,7 @@ __all__ = [
     "check",
     "diff",
     "entry_changes",
+    "lexicon_named_by",
     "load_cases",
     "load_corpus",
     "marker_changes",

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..lexicon import Lexicon, resolve
+from ..lexicon import Lexicon, bundled_names, resolve
 from ..pipeline import score
 from ..scoring import Marker, ToneResult
 from .case_schema import BASE_METRICS, OPS, Case, read_case
@@ -339,6 +339,18 @@ def run_case(case: Case, lexicon: LexiconLike = None) -> list[CaseResult]:
     return results
 
 
+def lexicon_named_by(path: str | Path) -> str | None:
+    """The bundled lexicon a case file is named after (``diplomatic-ko.jsonl``,
+    ``diplomatic-ja.cases.yaml``), or None: its cases run against that lexicon
+    unless another is given.
+
+    >>> lexicon_named_by("tests/cases/diplomatic-ko.jsonl"), lexicon_named_by("my.cases.jsonl")
+    ('diplomatic-ko', None)
+    """
+    name = Path(path).name.split(".")[0]
+    return name if name in bundled_names() else None
+
+
 def run_cases(path_or_cases: str | Path | Iterable[Case | Mapping[str, Any]], lexicon: LexiconLike = None) -> CasesReport:
     """Run behaviour cases (a JSONL/YAML file, or cases/dicts) against a lexicon.
 
@@ -349,6 +361,8 @@ def run_cases(path_or_cases: str | Path | Iterable[Case | Mapping[str, Any]], le
     >>> report.passed, report.results[0].name
     (True, 'imbecile')
     """
+    if lexicon is None and isinstance(path_or_cases, (str, Path)):
+        lexicon = lexicon_named_by(path_or_cases)
     lex = resolve(lexicon)
     if isinstance(path_or_cases, (str, Path)):
         cases, source = load_cases(path_or_cases), str(path_or_cases)

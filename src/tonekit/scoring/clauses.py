@@ -47,8 +47,10 @@ _CLAUSE_PUNCT_IDS = SENTENCE_PUNCT_IDS | frozenset(get_string_id(c) for c in ";:
 _HYPHEN = get_string_id("-")
 # Particles that make a phrasal verb of a naming verb: "call for", "call on" name nobody.
 _PARTICLES = frozenset(get_string_id(w) for w in "for on upon off in out up back into".split())
-OPEN_QUOTES = {'"': "d", "“": "d", "„": "d", "«": "d", "'": "s", "‘": "s"}
-CLOSE_QUOTES = {'"': "d", "”": "d", "»": "d", "'": "s", "’": "s"}
+# East Asian quotation brackets: Japanese 「」『』, Korean 《》〈〉 (state media's quotes).
+_BRACKETS = {"「": "」", "『": "』", "《": "》", "〈": "〉"}
+OPEN_QUOTES = {'"': "d", "“": "d", "„": "d", "«": "d", "'": "s", "‘": "s", **{o: o for o in _BRACKETS}}
+CLOSE_QUOTES = {'"': "d", "”": "d", "»": "d", "'": "s", "’": "s", **{c: o for o, c in _BRACKETS.items()}}
 QUOTE_CHARS = tuple(sorted(set(OPEN_QUOTES) | set(CLOSE_QUOTES)))
 # How far a reporting verb may stand from the quotation it attributes, and a clause-level
 # negator from the offer it refuses.
@@ -163,8 +165,9 @@ def quotations(doc: Doc, quote_hits: Sequence[Hit]) -> list[tuple[int, int]]:
 
 def follows_word(doc: Doc, i: int) -> bool:
     """Whether token ``i`` is written right after a word: a quote mark there closes or
-    is an apostrophe ("the victims' grief"), it never opens a quotation."""
-    if i == 0:
+    is an apostrophe ("the victims' grief"), it never opens a quotation. An opening
+    bracket (「, 《) opens wherever it stands: Japanese puts no space before it."""
+    if i == 0 or doc[i].text in _BRACKETS:
         return False
     before = doc[i - 1]
     return not before.whitespace_ and not before.is_punct and not before.is_space

@@ -60,6 +60,8 @@ _NEGATION_SKIP = frozenset(
 _OBJECT_PRONOUNS = frozenset("him her them it us you me".split())
 # Tokens a negator may stand before the marker, without a parse.
 _NEGATION_REACH = 7
+# Words (particles, endings, a bound noun) between a marker and a negator that follows it.
+_NEGATION_REACH_AFTER = 3
 # Clause-internal words that end a distanced phrase ("so-called X of Japan").
 _PHRASE_END = frozenset(
     "of by to in on at for from with as that which who and or is are was were be has have "
@@ -120,6 +122,7 @@ def weigh(
     if not entries and not distancing and not quotes:
         return []
     negators, contrasts = by_kind.get("negation", ()), by_kind.get("contrast", ())
+    after_negators = by_kind.get("negation_after", ())
     has_parse = bool(negators or distancing) and (doc.has_annotation("DEP") if parsed is None else parsed)
     quoted = quotations(doc, quotes) if quotes and (cues.reporting or cues.naming) else []
     naming = by_kind.get("naming", ())
@@ -169,6 +172,8 @@ def weigh(
         negator = None
         if negator_of:
             negator = _negator(doc, negator_of, start, end, has_parse, mods.transparent_verbs, spaces)
+        if negator is None and after_negators:
+            negator = _negator_after(doc, after_negators, entries, end)
         if entry.category in turns:  # an offer refused is a refusal, not courtesy
             refuser = negator or refusal_cue(tokens(), start, end, by_kind, mods)
             if refuser is not None:
@@ -322,6 +327,27 @@ def _negator(
             return None
         j -= 1
     return negator_of.get(j)
+
+
+def _negator_after(doc, negators: Sequence[Hit], entries: Sequence[Hit], end: int) -> Hit | None:
+    """A negator that follows the marker ending at token ``end`` (Korean 감사하지 않는다,
+    Japanese 感謝しない): within a few words, over no punctuation and no other marker."""
+    k = bisect_left(negators, end, key=_START_OF_HIT)
+    if k == len(negators):
+        return None
+    negator = negators[k]
+    words = 0
+    for i in range(end, negator[0]):
+        token = doc[i]
+        if token.is_punct:
+            return None
+        words += not token.is_space
+    if words > _NEGATION_REACH_AFTER:
+        return None
+    j = bisect_left(entries, end, key=_START_OF_HIT)
+    if j < len(entries) and entries[j][0] < negator[0]:
+        return None
+    return negator
 
 
 def _contrast_cue(
