@@ -74,6 +74,7 @@ from spacy.pipeline import Sentencizer
 from .corpus import (
     STRING_DTYPE, CorpusError, error_message, is_missing, read_chunks, resolve_format, value_kind,
 )
+from .corpus.scale import is_dask_frame
 from .lexicon import Lexicon, resolve
 from .shared import PathLike, unpaired_surrogate
 from .pipeline import find_component, pipeline_for, score
@@ -503,7 +504,15 @@ def score_corpus(
     >>> df = tonekit.corpora.load("dprk_japan")                        # doctest: +SKIP
     >>> scored = df.pipe(score_corpus, progress=False)                 # doctest: +SKIP
     >>> scored.groupby("era")[["hostility", "courtesy"]].mean()        # doctest: +SKIP
+
+    A Dask DataFrame gives a lazy Dask DataFrame, scored by the workers (see :mod:`tonekit.scale`).
     """
+    if is_dask_frame(corpus):
+        from .scale import score_frame
+
+        return score_frame(
+            corpus, score_corpus, text=text, lexicon=lexicon, batch_size=batch_size, n_process=n_process, nlp=nlp,
+        )
     if isinstance(corpus, pd.DataFrame):
         df = corpus
     elif isinstance(corpus, (str, Path)) or hasattr(corpus, "__fspath__"):
