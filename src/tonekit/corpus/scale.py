@@ -30,7 +30,7 @@ __all__ = ["BLOCKSIZE", "DASK_EXTRA", "import_dask", "is_dask_frame", "corpus_fi
 #: How to get Dask, for messages.
 DASK_EXTRA = 'pip install "tonekit[dask]"'
 #: Bytes of a corpus file per partition (a file is read whole, then cut into pieces).
-BLOCKSIZE = 8_000_000
+BLOCKSIZE = 4_000_000
 #: Rows read on the client to learn the columns and dtypes (the frame's ``meta``).
 _META_ROWS = 100
 _WHOLE_FILE = 1 << 62
