@@ -23,6 +23,7 @@ parts, written to a temporary directory and renamed at the end).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -36,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from .corpus.scale import import_dask
+from .corpus.scale import DASK_EXTRA, import_dask
 from .lexicon import Lexicon, bundled, resolve
 
 __all__ = ["LexiconRef", "lexicon_ref", "worker_lexicons", "score_frame", "compare_columns", "dask_client", "write_parts"]
@@ -183,16 +184,18 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
     import_dask()
     try:
         from distributed import Client, LocalCluster
+        from dask.system import CPU_COUNT
     except ImportError as exc:
-        from .corpus.scale import DASK_EXTRA
-
-        raise ImportError(f"Dask support needs the dask extra: {DASK_EXTRA}") from exc
+        raise ImportError(f"Dask support needs the dask extra ({DASK_EXTRA})") from exc
     if scheduler is not None:
         with Client(scheduler) as client:
             yield client
         return
-    n = workers or os.cpu_count() or 1
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True) as cluster, Client(cluster) as client:
+    # CPU_COUNT heeds the process's CPU affinity and container limits. The workers' own
+    # logs stay quiet: a failed partition's error reaches the caller as an exception.
+    with LocalCluster(
+        n_workers=workers or CPU_COUNT, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL,
+    ) as cluster, Client(cluster) as client:
         yield client
 
 

@@ -44,7 +44,7 @@ def import_dask() -> Any:
     try:
         import dask.dataframe as dd
     except ImportError as exc:
-        raise ImportError(f"Dask support needs the dask extra: {DASK_EXTRA}") from exc
+        raise ImportError(f"Dask support needs the dask extra ({DASK_EXTRA})") from exc
     return dd
 
 
