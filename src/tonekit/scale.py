@@ -26,11 +26,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import uuid
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,8 @@ def write_parts(
     progress: bool = False,
 ) -> tuple[int, int]:
     """Write ``ddf`` as a directory of Parquet parts (hive folders ``col=value`` with
-    ``partition_on``); return (rows, rows with an error).
+    ``partition_on``); return (rows, rows with an error). ``progress`` shows Dask's
+    progress bar on stderr.
 
     The parts go to a temporary directory beside ``output``, renamed to ``output`` when
     every part is written: an interrupted run leaves nothing behind. ``output`` must not
@@ -226,7 +228,8 @@ def write_parts(
         if progress:
             from distributed import progress as progress_bar
 
-            progress_bar(future)
+            with redirect_stdout(sys.stderr):  # Dask draws on stdout; tonekit's bars are on stderr
+                progress_bar(future)
         future.result()
         errors = pd.read_parquet(temporary, columns=["error"])["error"]
         counts = len(errors), int(errors.notna().sum())

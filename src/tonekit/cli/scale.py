@@ -31,7 +31,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("Dask (pip install \"tonekit[dask]\")")
     group.add_argument(
         "--dask", action="store_true",
-        help="score on Dask: INPUT may be a glob or a directory, OUTPUT is a directory of Parquet parts",
+        help="score on Dask: INPUT may be a glob or a directory (partitions of about 4 MB of file; "
+        "--chunk-size does not apply), OUTPUT is a directory of Parquet parts",
     )
     where = group.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler (tcp://host:8786)")
