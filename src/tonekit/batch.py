@@ -76,6 +76,7 @@ from spacy.pipeline import Sentencizer
 from .corpus import (
     STRING_DTYPE, CorpusError, error_message, is_missing, read_chunks, resolve_format, value_kind,
 )
+from .corpus.scale import is_dask_frame
 from .lexicon import Lexicon, resolve
 from .shared import EMPTY_TEXT, PathLike, is_empty_text, plain_str, unpaired_surrogate
 from .pipeline import find_component, pipeline_for, score
@@ -540,7 +541,19 @@ def score_corpus(
     a lexicon per language; a row whose language has none gets an ``error``:
 
     >>> score_corpus(df, lexicon={"en": "diplomatic-en", "ko": "diplomatic-ko"})  # doctest: +SKIP
+
+    A Dask DataFrame gives a lazy Dask DataFrame, scored by the workers (see :mod:`tonekit.scale`).
     """
+    if is_dask_frame(corpus):
+        from .scale import score_frame
+
+        if isinstance(lexicon, Mapping):
+            raise TypeError("a lexicon per language is not supported on a Dask DataFrame yet: "
+                            f"score the rows of each {lang!r} value with its own lexicon")
+
+        return score_frame(
+            corpus, score_corpus, text=text, lexicon=lexicon, batch_size=batch_size, n_process=n_process, nlp=nlp,
+        )
     if isinstance(corpus, pd.DataFrame):
         df = corpus
     elif isinstance(corpus, (str, Path)) or hasattr(corpus, "__fspath__"):

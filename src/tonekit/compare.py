@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .corpus import error_message
+from .corpus.scale import is_dask_frame
 from .stats import (
     EFFECT_THRESHOLDS, cliffs_delta, effect_label, group_order, holm, mean_difference_interval, mean_interval,
     permutation_p, seeded_rng,
@@ -233,7 +234,13 @@ def compare(
 
     >>> cmp = compare(scores, by="era", groups=["Abe", "Kishida"])     # doctest: +SKIP
     >>> cmp.pairs[["metric", "mean_diff", "ci_low", "ci_high", "p_value"]]   # doctest: +SKIP
+
+    ``scores`` may be a Dask DataFrame: only ``by`` and the metrics are computed.
     """
+    if is_dask_frame(scores):  # the columns compared, computed; then the same statistics
+        from .scale import compare_columns
+
+        scores = compare_columns(scores, by, metrics)
     if not isinstance(scores, pd.DataFrame):
         raise TypeError(f"compare() expects a DataFrame of scores, not {type(scores).__name__}")
     if not len(scores):

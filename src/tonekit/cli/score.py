@@ -26,6 +26,7 @@ import pandas as pd
 from ..batch import DEFAULT_BATCH_SIZE, read_scoring_input, score_chunks
 from ..corpus import FORMATS, CorpusError, CorpusWriter
 from ..lexicon import LexiconError, resolve
+from . import scale
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--progress", action=argparse.BooleanOptionalAction, default=None,
         help="progress bar on stderr (default: only when stderr is a terminal)",
     )
+    scale.add_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -104,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .usage import UsageError
 
+    if scale.wanted(args):
+        return scale.run(args)
     for name in ("n_process", "batch_size", "chunk_size"):
         _positive("--" + name.replace("_", "-"), getattr(args, name))
     args.input = _bundled_corpus(args.input)

@@ -363,6 +363,7 @@ def read_corpus(
     format: str | None = None,
     errors: Errors = "raise",
     date: str | None = "date",
+    engine: Literal["pandas", "dask"] = "pandas",
 ) -> pd.DataFrame:
     """Read a whole corpus file into a DataFrame and validate it.
 
@@ -378,10 +379,23 @@ def read_corpus(
     ``df.attrs["problems"]``. Unreadable files (no CSV header, broken quoting,
     not Parquet) raise :class:`CorpusError` in both modes.
 
+    ``engine="dask"`` (with the ``tonekit[dask]`` extra) reads a glob, a directory or a
+    list of files into a lazy Dask DataFrame, each file by this function on a worker
+    (see :func:`tonekit.corpus.scale.read_files`); ids are unique within each file.
+
     >>> df = read_corpus("corpora/dprk_japan/statements.csv")   # doctest: +SKIP
     >>> df = read_corpus("-", format="jsonl", errors="report")  # doctest: +SKIP
+    >>> ddf = read_corpus("archive/*.parquet", engine="dask")    # doctest: +SKIP
     """
     _check_errors(errors)
+    if engine == "dask":
+        from functools import partial
+
+        from .scale import read_files
+
+        return read_files(path, partial(iter_corpus, format=format, errors=errors, date=date))
+    if engine != "pandas":
+        raise ValueError(f"engine must be 'pandas' or 'dask', not {engine!r}")
     # Without a chunk size the whole file is one chunk, so raise mode lists every problem.
     (df,) = read_chunks(path, resolve_format(path, format), None, date, errors == "report")
     return df
