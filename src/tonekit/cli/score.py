@@ -62,6 +62,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when any row failed")
     parser.add_argument(
+        "--force", action="store_true",
+        help="replace an output file that is write-protected (its permissions are kept)",
+    )
+    parser.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None,
         help="progress bar on stderr (default: only when stderr is a terminal)",
     )
@@ -106,7 +110,8 @@ def _run(args: argparse.Namespace) -> int:
 
     for name in ("n_process", "batch_size", "chunk_size"):
         _positive("--" + name.replace("_", "-"), getattr(args, name))
-    _check_paths(args.input, args.output)
+    _check_paths(args.input, args.output, args.force)
+    _check_format(args.input, args.format)
     try:
         if args.model:
             from ..pipeline import load
@@ -156,15 +161,22 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
     print(f"warning: {text.splitlines()[0] if text else category.__name__}", file=sys.stderr)
 
 
-def _check_paths(source: str, output: str) -> None:
-    """Refuse, before any scoring, paths that cannot work, naming the user's path."""
+def _check_paths(source: str, output: str, force: bool = False) -> None:
+    """Refuse, before any scoring, paths that cannot work, naming the user's path.
+
+    The input may be any readable file, pipe or device (``/dev/stdin``, ``<(...)``); an
+    output file that is write-protected is replaced only with ``--force``, as ``mv -i``
+    and ``cp -i`` ask first.
+    """
     from .usage import UsageError
 
     if source != "-":
         if os.path.isdir(source):
             raise UsageError(f"input is a directory, not a corpus file: {source}")
-        if not os.path.isfile(source):
+        if not os.path.exists(source):
             raise UsageError(f"no such input file: {source}")
+        if not os.access(source, os.R_OK):
+            raise UsageError(f"cannot read {source}: permission denied")
     if output == "-":
         return
     if os.path.isdir(output):
@@ -176,6 +188,27 @@ def _check_paths(source: str, output: str) -> None:
         raise UsageError(f"cannot write {output}: directory {parent} is not writable")
     if source != "-" and os.path.exists(output) and os.path.samefile(source, output):
         raise UsageError(f"output {output} is the input file; write the scores to another file")
+    if os.path.isfile(output) and not force and _write_protected(output):
+        raise UsageError(f"output {output} is write-protected; pass --force to replace it")
+
+
+def _write_protected(path: str) -> bool:
+    # The superuser may write any file: a file without write permission bits is still
+    # one its owner has protected.
+    return not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222
+
+
+def _check_format(source: str, format: str | None) -> None:
+    """A name without a known extension (``/dev/stdin``, ``/dev/fd/63``) needs ``--format``."""
+    from ..corpus import resolve_format
+    from .usage import UsageError
+
+    try:
+        resolve_format(source, format)
+    except ValueError:
+        raise UsageError(
+            f"cannot tell the format of {source} from its name; pass --format ({', '.join(FORMATS)})"
+        ) from None
 
 
 def _one_line(exc: BaseException) -> str:
