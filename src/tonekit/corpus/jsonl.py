@@ -75,6 +75,9 @@ class _Literal(str):
     """A ``NaN`` or ``Infinity`` literal, as read: text that marks where it was."""
 
 
+_DECODER = json.JSONDecoder(parse_constant=_Literal)
+
+
 def parse_record(raw: bytes) -> tuple[Any, Problem | None]:
     """One non-blank line: ``(record, None)``; ``(record, (field, message))`` for a
     record kept with a problem; ``(None, (field, message))`` for a line that is no
@@ -94,17 +97,17 @@ def parse_record(raw: bytes) -> tuple[Any, Problem | None]:
     # (The record itself is one level more than its values.)
     if text.count("[") + text.count("{") > MAX_DEPTH + 1 and _depth(text) > MAX_DEPTH + 1:
         return _deep_record(text)
-    literals: list[str] = []
     try:
-        record = json.loads(text, parse_constant=lambda name: literals.append(name) or _Literal(name))
+        record = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         return None, (_json_error_field(text, exc.pos), f"not valid JSON ({exc.msg})")
     except RecursionError:  # deeper than the scan saw (a broken line): not read
         return None, (None, f"not valid JSON (nested more than {MAX_DEPTH} levels deep)")
     if not isinstance(record, dict):
         return None, (None, f"expected a JSON object, found {value_kind(record)}")
+    literals = _literals(record) if "NaN" in text or "Infinity" in text else []
     if literals:
-        fields = [key for key, value in record.items() if _holds_literal(key) or _holds_literal(value)]
+        fields = [key for key, value in record.items() if _literals(key) or _literals(value)]
         names = list(dict.fromkeys(literals))
         record = _plain(record)
         if len(names) == 1:
@@ -160,8 +163,8 @@ def _deep_record(text: str) -> tuple[Any, Problem]:
                 record[key] = value_text
                 deep.append(key)
             else:
-                value = json.loads(value_text, parse_constant=_Literal)
-                if _holds_literal(value):
+                value = _DECODER.decode(value_text)
+                if _literals(value):
                     literal.append(key)
                 record[key] = _plain(value)
     except ValueError:  # JSONDecodeError too
@@ -204,14 +207,15 @@ def _members(text: str) -> list[tuple[str, str, int]] | None:
     return None
 
 
-def _holds_literal(value: Any) -> bool:
+def _literals(value: Any) -> list[str]:
+    """The :class:`_Literal` values in ``value``, in order."""
     if isinstance(value, _Literal):
-        return True
+        return [value]
     if isinstance(value, list):
-        return any(map(_holds_literal, value))
+        return [x for v in value for x in _literals(v)]
     if isinstance(value, dict):
-        return any(_holds_literal(k) or _holds_literal(v) for k, v in value.items())
-    return False
+        return [x for k, v in value.items() for x in _literals(k) + _literals(v)]
+    return []
 
 
 def _plain(value: Any) -> Any:

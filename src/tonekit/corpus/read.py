@@ -270,20 +270,24 @@ def _parquet_batches(pf: Any, name: str, chunksize: int | None) -> Iterator[Any]
     damaged page is an error naming the first row not read."""
     import pyarrow as pa
 
-    batches = None if chunksize is None else pf.iter_batches(batch_size=chunksize)
-    row = 0
+    batches = iter([None]) if chunksize is None else pf.iter_batches(batch_size=chunksize)
+    row, rows = 0, pf.metadata.num_rows
     while True:
         try:
-            batch = pf.read() if batches is None else next(batches)
+            batch = next(batches)
+            if batch is None:
+                batch = pf.read()
+            batch.validate(full=True)  # a damaged file can hold text that is not UTF-8
         except StopIteration:
+            if row != rows:  # a damaged page can end the data early
+                problem = CorpusProblem(name, None, row, None, f"not a readable Parquet file ({rows} rows, {row} read)")
+                raise CorpusError([problem]) from None
             return
         except (pa.ArrowException, OSError) as exc:
             problem = CorpusProblem(name, None, row, None, f"not a readable Parquet file ({exc})")
             raise CorpusError([problem]) from None
         row += batch.num_rows
         yield batch
-        if batches is None:
-            return
 
 
 def _parquet_chunks(source: Any, name: str, v: Validator, chunksize: int | None) -> Iterator[Raw]:
@@ -292,7 +296,8 @@ def _parquet_chunks(source: Any, name: str, v: Validator, chunksize: int | None)
 
     try:
         pf = pq.ParquetFile(source)
-    except (pa.ArrowException, OSError) as exc:
+        pf.schema_arrow
+    except Exception as exc:  # a damaged footer fails in many ways
         raise CorpusError([CorpusProblem(name, None, None, None, f"not a readable Parquet file ({exc})")]) from None
     v.require(pf.schema_arrow.names, None)
     start, produced = 0, False
