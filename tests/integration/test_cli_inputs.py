@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -165,13 +166,30 @@ def test_a_pipe_is_read_like_a_file(tmp_path: Path, fmt: str):
         src = tmp_path / "statements.parquet"
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    feeder = threading.Thread(target=lambda: fifo.write_bytes(src.read_bytes()))
+    fed = threading.Event()
+
+    def feed() -> None:  # gives up when no reader comes (the command refused the pipe)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # no reader yet
+                time.sleep(0.05)
+                continue
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(src.read_bytes())
+            fed.set()
+            return
+
+    feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()
     out = tmp_path / "scores.jsonl"
-    try:
-        assert main(["score", str(fifo), "--format", fmt, "-o", str(out), "--no-progress"]) == 0
-    finally:
-        feeder.join()
+    code = main(["score", str(fifo), "--format", fmt, "-o", str(out), "--no-progress"])
+    if not fed.is_set():  # unblock the feeder: open the pipe for reading once
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    feeder.join(timeout=5)
+    assert code == 0 and fed.is_set()
     assert [r["id"] for r in rows(out)] == ["s1", "s2"]
 
 

@@ -18,7 +18,6 @@ read is kept, with a problem naming the field:
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from typing import Any
@@ -27,7 +26,7 @@ import orjson
 
 from .validate import value_kind
 
-__all__ = ["MAX_DEPTH", "parse_record", "foreign_encoding"]
+__all__ = ["MAX_DEPTH", "parse_record"]
 
 #: How deep a value of a record may be nested (a list in an object is 2 levels).
 MAX_DEPTH = 200
@@ -39,37 +38,6 @@ _REREAD = frozenset({float, list, dict})
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
 
 Problem = tuple[str | None, str]  # (field, message)
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
-
-# Two ASCII characters as UTF-32 or UTF-16 (little or big endian) write them.
-_NUL_PATTERNS = (
-    (re.compile(rb"[^\x00]\x00\x00\x00[^\x00]\x00\x00\x00|\x00\x00\x00[^\x00]\x00\x00\x00[^\x00]"), "UTF-32"),
-    (re.compile(rb"[^\x00]\x00[^\x00]\x00|\x00[^\x00]\x00[^\x00]"), "UTF-16"),
-)
-
-
-def foreign_encoding(head: bytes) -> str | None:
-    """Why the first bytes of a text file say it is not UTF-8 (UTF-16 or UTF-32, by its
-    byte order mark or the NUL bytes between ASCII characters), or None.
-
-    >>> foreign_encoding("id".encode("utf-16"))
-    'the file is UTF-16 (it begins with a UTF-16 byte order mark); save it as UTF-8'
-    >>> foreign_encoding(b"id,text")
-    """
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            return f"the file is {encoding} (it begins with a {encoding} byte order mark); save it as UTF-8"
-    for pattern, encoding in _NUL_PATTERNS:
-        if pattern.match(head):
-            return f"the file looks like {encoding} (NUL bytes between its characters); save it as UTF-8"
-    return None
-
 
 class _Literal(str):
     """A ``NaN`` or ``Infinity`` literal, as read: text that marks where it was."""

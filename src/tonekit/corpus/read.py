@@ -34,7 +34,7 @@ import pandas as pd
 from ..shared import PathLike
 from .errors import CorpusError, CorpusProblem
 from .formats import STDIO, display_name, resolve_format
-from .jsonl import foreign_encoding, parse_record
+from .jsonl import parse_record
 from .validate import ABSENT, STRING_DTYPE, Raw, StaleErrors, Validator
 
 __all__ = ["Errors", "read_corpus", "iter_corpus", "read_chunks", "csv_fields_unlimited"]
@@ -52,9 +52,40 @@ def _take(it: Iterator[Any], n: int | None) -> list[Any]:
     return list(itertools.islice(it, n if n is not None else _READ_ALL))
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+# Two ASCII characters as UTF-32 or UTF-16 (little or big endian) write them.
+_NUL_PATTERNS = (
+    (re.compile(rb"[^\x00]\x00\x00\x00[^\x00]\x00\x00\x00|\x00\x00\x00[^\x00]\x00\x00\x00[^\x00]"), "UTF-32"),
+    (re.compile(rb"[^\x00]\x00[^\x00]\x00|\x00[^\x00]\x00[^\x00]"), "UTF-16"),
+)
+
+
+def _foreign_encoding(head: bytes) -> str | None:
+    """Why the first bytes of a text file say it is not UTF-8 (UTF-16 or UTF-32, by its
+    byte order mark or the NUL bytes between ASCII characters), or None.
+
+    >>> _foreign_encoding("id".encode("utf-16"))
+    'the file is UTF-16 (it begins with a UTF-16 byte order mark); save it as UTF-8'
+    >>> _foreign_encoding(b"id,text")
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return f"the file is {encoding} (it begins with a {encoding} byte order mark); save it as UTF-8"
+    for pattern, encoding in _NUL_PATTERNS:
+        if pattern.match(head):
+            return f"the file looks like {encoding} (NUL bytes between its characters); save it as UTF-8"
+    return None
+
+
 def _check_encoding(head: bytes, name: str) -> None:
     """A file-level error where the first line says the file is UTF-16 or UTF-32."""
-    reason = foreign_encoding(head)
+    reason = _foreign_encoding(head)
     if reason is not None:
         raise CorpusError([CorpusProblem(name, 1, None, None, f"not valid UTF-8: {reason}")])
 
