@@ -193,19 +193,30 @@ def test_a_pipe_is_read_like_a_file(tmp_path: Path, fmt: str):
     assert [r["id"] for r in rows(out)] == ["s1", "s2"]
 
 
-def test_dev_stdin_is_read_and_needs_a_format(tmp_path: Path):
+def test_dev_stdin_is_read_in_the_format_of_the_file_or_pipe_behind_it(tmp_path: Path):
     src = statements(tmp_path / "statements.jsonl")
     out = tmp_path / "scores.jsonl"
-    with open(src, "rb") as fh:
+    with open(src, "rb") as fh:  # a redirect: /dev/stdin leads to statements.jsonl
+        done = run_tonekit("score", "/dev/stdin", "-o", str(out), "--no-progress", stdin=fh)
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in rows(out)] == ["s1", "s2"]
+    with open(src, "rb") as fh:  # a pipe: JSON Lines needs --format (CSV is the default, as for '-')
         piped = subprocess.Popen(["cat"], stdin=fh, stdout=subprocess.PIPE)
         done = run_tonekit("score", "/dev/stdin", "--format", "jsonl", "-o", str(out), "--no-progress", stdin=piped.stdout)
         piped.wait()
     assert done.returncode == 0, done.stderr
     assert [r["id"] for r in rows(out)] == ["s1", "s2"]
-    done = run_tonekit("score", "/dev/stdin", "-o", str(out), stdin=subprocess.DEVNULL)
+    piped = subprocess.Popen(["printf", f"id,text\\ns1,{HOSTILE}\\n"], stdout=subprocess.PIPE)
+    done = run_tonekit("score", "/dev/stdin", "-o", str(out), "--no-progress", stdin=piped.stdout)
+    piped.wait()
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in rows(out)] == ["s1"]
+    nameless = tmp_path / "statements"
+    nameless.write_text("id,text\n", encoding="utf-8")
+    done = run_tonekit("score", str(nameless), "-o", str(out))
     assert done.returncode == 2
     assert done.stderr.decode() == (
-        "tonekit score: error: cannot tell the format of /dev/stdin from its name; pass --format (csv, jsonl, parquet)\n"
+        f"tonekit score: error: cannot tell the format of {nameless} from its name; pass --format (csv, jsonl, parquet)\n"
     )
 
 

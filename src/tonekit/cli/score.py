@@ -57,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--format", choices=FORMATS, metavar="F",
-        help=f"input format ({', '.join(FORMATS)}) when the extension does not tell; stdin defaults to csv. "
+        help=f"input format ({', '.join(FORMATS)}) when the extension does not tell; stdin, pipes and devices "
+        "default to csv. "
         "Standard output gets the input's format (csv for parquet input)",
     )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when any row failed")
@@ -111,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
     for name in ("n_process", "batch_size", "chunk_size"):
         _positive("--" + name.replace("_", "-"), getattr(args, name))
     _check_paths(args.input, args.output, args.force)
-    _check_format(args.input, args.format)
+    args.format = _input_format(args.input, args.format)
     try:
         if args.model:
             from ..pipeline import load
@@ -198,17 +199,23 @@ def _write_protected(path: str) -> bool:
     return not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222
 
 
-def _check_format(source: str, format: str | None) -> None:
-    """A name without a known extension (``/dev/stdin``, ``/dev/fd/63``) needs ``--format``."""
+def _input_format(source: str, format: str | None) -> str:
+    """The input's format: ``--format``, else its name's extension, else that of the file a
+    link leads to (``/dev/stdin`` redirected from ``statements.jsonl``); a pipe or device
+    without one is CSV, as standard input is."""
     from ..corpus import resolve_format
     from .usage import UsageError
 
-    try:
-        resolve_format(source, format)
-    except ValueError:
-        raise UsageError(
-            f"cannot tell the format of {source} from its name; pass --format ({', '.join(FORMATS)})"
-        ) from None
+    if format is not None:
+        return resolve_format(source, format)
+    for name in (source, os.path.realpath(source)):
+        try:
+            return resolve_format(name, None)
+        except ValueError:
+            pass
+    if not os.path.isfile(source):
+        return "csv"
+    raise UsageError(f"cannot tell the format of {source} from its name; pass --format ({', '.join(FORMATS)})")
 
 
 def _one_line(exc: BaseException) -> str:
