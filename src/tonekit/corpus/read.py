@@ -96,8 +96,8 @@ _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 def _text_lines(fb: IO[bytes], name: str) -> Iterator[str]:
     """The lines of a UTF-8 file as the csv module wants them (ends kept, a lone
-    "\r" ending a line too), decoded line by line: a byte that is not UTF-8 is an
-    error that names its own line, not the first of a block."""
+    carriage return ending a line too), decoded line by line: a byte that is not UTF-8
+    is an error that names its own line, not the first of a block."""
     lineno = 0
     for raw in fb:
         if lineno == 0:
@@ -110,7 +110,7 @@ def _text_lines(fb: IO[bytes], name: str) -> Iterator[str]:
             line = lineno + 1 + raw.count(b"\r", 0, exc.start)
             problem = CorpusProblem(name, line, None, None, f"not valid UTF-8 ({exc.reason})")
             raise CorpusError([problem]) from None
-        if "\r" in text[:-2]:
+        if "\r" in (text[:-2] if text.endswith("\r\n") else text[:-1]):
             pieces = [piece for piece in _LONE_CR.split(text) if piece]
             lineno += len(pieces)
             yield from pieces
