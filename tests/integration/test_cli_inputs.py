@@ -232,3 +232,17 @@ def test_text_stdin_that_is_not_utf8_exits_2_naming_the_line():
     assert done.stderr.decode() == "tonekit text: error: <stdin>, line 2 is not valid UTF-8 (byte 0xff at character 10)\n"
     done = run_tonekit("text", "-", input="You idiot! (constructed)\n".encode())
     assert done.returncode == 0 and done.stdout.decode().startswith("hostility 0.")
+
+
+def test_a_pipe_given_as_output_is_written_into_not_replaced(tmp_path: Path):
+    src = statements(tmp_path / "statements.jsonl")
+    fifo = tmp_path / "scores.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main(["score", str(src), "-o", str(fifo), "--no-progress"]) == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not a file put in its place
+    lines = received[0].decode("utf-8").splitlines()
+    assert lines[0].startswith("id,text,hostility") and [line.split(",")[0] for line in lines[1:]] == ["s1", "s2"]

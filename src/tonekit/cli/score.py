@@ -80,14 +80,24 @@ def _positive(name: str, value: int) -> None:
         raise UsageError(f"{name} must be a positive integer, not {value}")
 
 
-def _output_format(args: argparse.Namespace) -> str | None:
-    if args.output != "-":
-        return None  # from the extension
-    fmt = args.format or ("csv" if args.input == "-" else None)
-    if fmt is None:
-        from ..corpus import resolve_format
+def _stream(path: str) -> bool:
+    """Whether ``path`` is a pipe or device (``/dev/stdout``), written into, not replaced."""
+    return os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path)
 
-        fmt = resolve_format(args.input, None)
+
+def _output_format(args: argparse.Namespace) -> str | None:
+    """The output's format: its extension's; standard output, a pipe or a device without
+    one gets the input's (CSV for Parquet input, which a terminal cannot show)."""
+    from ..corpus import resolve_format
+
+    if args.output != "-":
+        if not _stream(args.output):
+            return None  # from the extension
+        try:
+            return resolve_format(args.output, None)
+        except ValueError:
+            pass
+    fmt = args.format or resolve_format(args.input, None)
     return "csv" if fmt == "parquet" else fmt
 
 
@@ -178,7 +188,7 @@ def _check_paths(source: str, output: str, force: bool = False) -> None:
             raise UsageError(f"no such input file: {source}")
         if not os.access(source, os.R_OK):
             raise UsageError(f"cannot read {source}: permission denied")
-    if output == "-":
+    if output == "-" or _stream(output):
         return
     if os.path.isdir(output):
         raise UsageError(f"output is a directory: {output}")

@@ -171,7 +171,9 @@ class CorpusWriter:
     without error. An exception, Ctrl-C or a killed process therefore never
     leaves a partial file at the destination (a killed process may leave the
     hidden ``.name.*.tmp`` file behind). ``"-"`` writes CSV/JSONL to stdout, in
-    UTF-8, all at once on close (spooled in an anonymous temporary file meanwhile).
+    UTF-8, all at once on close (spooled in an anonymous temporary file meanwhile); so
+    is a pipe or device given by name, which is written into rather than replaced. A
+    file replaced keeps its permissions.
 
     The output does not depend on how the rows were split into chunks. The first
     chunk gives the columns; a later chunk may have them in any order, lack some (null
@@ -195,6 +197,9 @@ class CorpusWriter:
         self.format = resolve_format(path, format)
         self.path = os.fspath(path)
         self.stdout = self.path == STDIO
+        # A pipe or device (``/dev/stdout``, ``>(gzip > s.gz)``) is written into, not
+        # replaced: spooled like standard output and copied into it on close.
+        self.stream = not self.stdout and os.path.exists(self.path) and not os.path.isfile(self.path)
         if self.stdout and self.format == "parquet":
             raise ValueError("Parquet cannot be written to stdout; give a file name")
         self.rows = 0
@@ -238,7 +243,7 @@ class CorpusWriter:
         close: a column that first appears in a later chunk can then still be added to
         the rows before (see :meth:`_widen_segments`), and a failed run writes nothing.
         """
-        if self.stdout:
+        if self.stdout or self.stream:
             return None, tempfile.TemporaryFile("w+b")
         dest = Path(self.path)
         while True:
@@ -477,6 +482,11 @@ class CorpusWriter:
             self._fh.flush()
             if self.stdout:
                 _copy_to_stdout(self._fh)
+                self._fh.close()
+            elif self.stream:
+                self._fh.seek(0)
+                with open(self.path, "wb") as out:
+                    shutil.copyfileobj(self._fh, out, 1 << 20)
                 self._fh.close()
             else:
                 os.fsync(self._fh.fileno())
