@@ -109,7 +109,8 @@ def test_jsonl_non_string_text_and_ids(tmp_path: Path):
 
 def test_jsonl_numbers_are_read_exactly(tmp_path: Path):
     # Integers beyond 64 bits stay integers (an id keeps every digit), floats keep
-    # every bit, and the non-standard NaN that Python writes is accepted.
+    # every bit, and the non-standard NaN that Python writes is kept as its text, with
+    # an error: JSON has no such number, and pandas would make it a missing value.
     path = write_text(
         tmp_path / "s.jsonl",
         """
@@ -118,11 +119,12 @@ def test_jsonl_numbers_are_read_exactly(tmp_path: Path):
         {"id": "c", "text": "y", "v": NaN}
         """,
     )
-    df = read_corpus(path)
+    df = read_corpus(path, errors="report")
     assert df["id"].tolist() == ["123456789012345678901234567890", "b", "c"]
     assert df.loc[1, "n"] == 98765432109876543210 and df.loc[1, "v"] == 0.1
     assert df.loc[1, "l"] == [1, 99999999999999999999999]
-    assert pd.isna(df.loc[2, "v"])
+    assert df.loc[2, "v"] == "NaN" and "field 'v': not valid JSON: NaN is not a JSON number" in df.loc[2, "error"]
+    assert df["error"].isna().tolist() == [True, True, False]
 
 
 def test_jsonl_columns_keep_the_order_their_keys_first_appear(tmp_path: Path):

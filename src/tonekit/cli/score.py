@@ -58,10 +58,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--format", choices=FORMATS, metavar="F",
-        help=f"input format ({', '.join(FORMATS)}) when the extension does not tell; stdin defaults to csv. "
+        help=f"input format ({', '.join(FORMATS)}) when the extension does not tell; stdin, pipes and devices "
+        "default to csv. "
         "Standard output gets the input's format (csv for parquet input)",
     )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when any row failed")
+    parser.add_argument(
+        "--force", action="store_true",
+        help="replace an output file that is write-protected (its permissions are kept)",
+    )
     parser.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None,
         help="progress bar on stderr (default: only when stderr is a terminal)",
@@ -77,14 +82,24 @@ def _positive(name: str, value: int) -> None:
         raise UsageError(f"{name} must be a positive integer, not {value}")
 
 
-def _output_format(args: argparse.Namespace) -> str | None:
-    if args.output != "-":
-        return None  # from the extension
-    fmt = args.format or ("csv" if args.input == "-" else None)
-    if fmt is None:
-        from ..corpus import resolve_format
+def _stream(path: str) -> bool:
+    """Whether ``path`` is a pipe or device (``/dev/stdout``), written into, not replaced."""
+    return os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path)
 
-        fmt = resolve_format(args.input, None)
+
+def _output_format(args: argparse.Namespace) -> str | None:
+    """The output's format: its extension's; standard output, a pipe or a device without
+    one gets the input's (CSV for Parquet input, which a terminal cannot show)."""
+    from ..corpus import resolve_format
+
+    if args.output != "-":
+        if not _stream(args.output):
+            return None  # from the extension
+        try:
+            return resolve_format(args.output, None)
+        except ValueError:
+            pass
+    fmt = args.format or resolve_format(args.input, None)
     return "csv" if fmt == "parquet" else fmt
 
 
@@ -111,7 +126,8 @@ def _run(args: argparse.Namespace) -> int:
     for name in ("n_process", "batch_size", "chunk_size"):
         _positive("--" + name.replace("_", "-"), getattr(args, name))
     args.input = _bundled_corpus(args.input)
-    _check_paths(args.input, args.output)
+    _check_paths(args.input, args.output, args.force)
+    args.format = _input_format(args.input, args.format)
     try:
         if args.model:
             from ..pipeline import load
@@ -174,16 +190,23 @@ def _bundled_corpus(source: str) -> str:
         return source
 
 
-def _check_paths(source: str, output: str) -> None:
-    """Refuse, before any scoring, paths that cannot work, naming the user's path."""
+def _check_paths(source: str, output: str, force: bool = False) -> None:
+    """Refuse, before any scoring, paths that cannot work, naming the user's path.
+
+    The input may be any readable file, pipe or device (``/dev/stdin``, ``<(...)``); an
+    output file that is write-protected is replaced only with ``--force``, as ``mv -i``
+    and ``cp -i`` ask first.
+    """
     from .usage import UsageError
 
     if source != "-":
         if os.path.isdir(source):
             raise UsageError(f"input is a directory, not a corpus file: {source}")
-        if not os.path.isfile(source):
+        if not os.path.exists(source):
             raise UsageError(f"no such input file: {source}")
-    if output == "-":
+        if not os.access(source, os.R_OK):
+            raise UsageError(f"cannot read {source}: permission denied")
+    if output == "-" or _stream(output):
         return
     if os.path.isdir(output):
         raise UsageError(f"output is a directory: {output}")
@@ -194,6 +217,33 @@ def _check_paths(source: str, output: str) -> None:
         raise UsageError(f"cannot write {output}: directory {parent} is not writable")
     if source != "-" and os.path.exists(output) and os.path.samefile(source, output):
         raise UsageError(f"output {output} is the input file; write the scores to another file")
+    if os.path.isfile(output) and not force and _write_protected(output):
+        raise UsageError(f"output {output} is write-protected; pass --force to replace it")
+
+
+def _write_protected(path: str) -> bool:
+    # The superuser may write any file: a file without write permission bits is still
+    # one its owner has protected.
+    return not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222
+
+
+def _input_format(source: str, format: str | None) -> str:
+    """The input's format: ``--format``, else its name's extension, else that of the file a
+    link leads to (``/dev/stdin`` redirected from ``statements.jsonl``); a pipe or device
+    without one is CSV, as standard input is."""
+    from ..corpus import resolve_format
+    from .usage import UsageError
+
+    if format is not None:
+        return resolve_format(source, format)
+    for name in (source, os.path.realpath(source)):
+        try:
+            return resolve_format(name, None)
+        except ValueError:
+            pass
+    if not os.path.isfile(source):
+        return "csv"
+    raise UsageError(f"cannot tell the format of {source} from its name; pass --format ({', '.join(FORMATS)})")
 
 
 def _one_line(exc: BaseException) -> str:

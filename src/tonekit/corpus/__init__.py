@@ -13,7 +13,8 @@ Every problem is reported with the file, the physical line (CSV, JSONL) or the
 The package's modules: :mod:`~tonekit.corpus.errors` (problems and the error),
 :mod:`~tonekit.corpus.formats` (formats and file names),
 :mod:`~tonekit.corpus.validate` (records and their cells),
-:mod:`~tonekit.corpus.read` (readers), :mod:`~tonekit.corpus.encode` (values as
+:mod:`~tonekit.corpus.read` (readers), :mod:`~tonekit.corpus.jsonl` (a JSON Lines
+record, without losing a value), :mod:`~tonekit.corpus.encode` (values as
 CSV, JSON and Arrow) and :mod:`~tonekit.corpus.write` (the atomic writer).
 
 Example

@@ -27,9 +27,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from .validate import is_missing
+from .validate import cell_text, is_missing
 
-__all__ = ["csv_bytes", "csv_writer", "jsonl_bytes", "json_bytes", "arrow_array"]
+__all__ = ["csv_bytes", "csv_writer", "jsonl_bytes", "json_bytes", "arrow_array", "text_array"]
 
 
 def _iso(value: dt.date) -> str:
@@ -181,14 +181,25 @@ def _csv_values(s: pd.Series) -> list[Any]:
     return [v if type(v) is str or not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False) for v in values]
 
 
-def _text(value: Any) -> str:
-    """A value that is not a string as the text CSV would hold."""
+def _text(value: Any) -> str | None:
+    """A value that is not a string as the text a Parquet column of text holds (see
+    :func:`~tonekit.corpus.validate.cell_text`): a number's text depends on its value
+    alone, so a column is the same whether its numbers came in one chunk or were
+    widened first (1 and 2.5 make a double column) and made text later."""
+    if isinstance(value, (bool, int, float, np.bool_, np.number)):
+        return None if is_missing(value) else cell_text(value)
     value = _json_value(value)
-    if value is None:  # a non-finite number
-        return ""
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return None if value is None else str(value)
+
+
+def text_array(array: Any) -> Any:
+    """An Arrow array made a column of text, each value as :func:`arrow_array` writes it
+    in one (a Parquet column that meets text in a later chunk)."""
+    import pyarrow as pa
+
+    return pa.array([None if v is None else _text(v) for v in array.to_pylist()], type=pa.string())
 
 
 # --------------------------------------------------------------------------- Arrow
@@ -196,8 +207,8 @@ def _text(value: Any) -> str:
 
 def _plain_kind(series: pd.Series) -> type | None:
     """``bool`` for an object column of booleans, ``int`` for one of integers, ``float``
-    for one of integers mixed with fractions, with nulls (None or NaN) or not; None for
-    any other object column.
+    for one of fractions, or of integers mixed with fractions that a double holds
+    exactly, with nulls (None or NaN) or not; None for any other object column.
 
     JSON Lines chunks give such columns (pandas makes booleans with a gap ``object``),
     and so does concatenating chunks: they get the type a column without the gaps
@@ -210,7 +221,9 @@ def _plain_kind(series: pd.Series) -> type | None:
         return bool
     if kinds == {int}:
         return int
-    return float if kinds == {int, float} else None
+    if kinds and kinds <= {int, float} and all(abs(x) <= 2**53 for x in series if type(x) is int):
+        return float  # every integer is exactly a double
+    return None
 
 
 def arrow_array(series: pd.Series) -> Any:

@@ -20,22 +20,22 @@ import codecs
 import csv
 import io
 import itertools
-import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, Literal
 
 import numpy as np
-import orjson
 import pandas as pd
 
 from ..shared import PathLike
 from .errors import CorpusError, CorpusProblem
 from .formats import STDIO, display_name, resolve_format
-from .validate import ABSENT, STRING_DTYPE, Raw, StaleErrors, Validator, value_kind
+from .jsonl import parse_record
+from .validate import ABSENT, STRING_DTYPE, Raw, StaleErrors, Validator
 
 __all__ = ["Errors", "read_corpus", "iter_corpus", "read_chunks", "csv_fields_unlimited"]
 
@@ -48,19 +48,80 @@ def _check_errors(errors: str) -> None:
         raise ValueError(f"errors must be 'raise' or 'report', not {errors!r}")
 
 
-def _json_error_field(line: str, pos: int) -> str | None:
-    """Best guess of the key whose value holds a JSON syntax error."""
-    keys = re.findall(r'"((?:[^"\\]|\\.)*)"\s*:', line[:pos])
-    return keys[-1] if keys else None
-
-
 def _take(it: Iterator[Any], n: int | None) -> list[Any]:
     return list(itertools.islice(it, n if n is not None else _READ_ALL))
 
 
-def _csv_records(fh: IO[str], name: str) -> Iterator[tuple[int, list[str]]]:
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+# Two ASCII characters as UTF-32 or UTF-16 (little or big endian) write them.
+_NUL_PATTERNS = (
+    (re.compile(rb"[^\x00]\x00\x00\x00[^\x00]\x00\x00\x00|\x00\x00\x00[^\x00]\x00\x00\x00[^\x00]"), "UTF-32"),
+    (re.compile(rb"[^\x00]\x00[^\x00]\x00|\x00[^\x00]\x00[^\x00]"), "UTF-16"),
+)
+
+
+def _foreign_encoding(head: bytes) -> str | None:
+    """Why the first bytes of a text file say it is not UTF-8 (UTF-16 or UTF-32, by its
+    byte order mark or the NUL bytes between ASCII characters), or None.
+
+    >>> _foreign_encoding("id".encode("utf-16"))
+    'the file is UTF-16 (it begins with a UTF-16 byte order mark); save it as UTF-8'
+    >>> _foreign_encoding(b"id,text")
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return f"the file is {encoding} (it begins with a {encoding} byte order mark); save it as UTF-8"
+    for pattern, encoding in _NUL_PATTERNS:
+        if pattern.match(head):
+            return f"the file looks like {encoding} (NUL bytes between its characters); save it as UTF-8"
+    return None
+
+
+def _check_encoding(head: bytes, name: str) -> None:
+    """A file-level error where the first line says the file is UTF-16 or UTF-32."""
+    reason = _foreign_encoding(head)
+    if reason is not None:
+        raise CorpusError([CorpusProblem(name, 1, None, None, f"not valid UTF-8: {reason}")])
+
+
+# A lone "\r" ends a line too (as in a text file opened with newline="").
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _text_lines(fb: IO[bytes], name: str) -> Iterator[str]:
+    """The lines of a UTF-8 file as the csv module wants them (ends kept, a lone
+    carriage return ending a line too), decoded line by line: a byte that is not UTF-8
+    is an error that names its own line, not the first of a block."""
+    lineno = 0
+    for raw in fb:
+        if lineno == 0:
+            _check_encoding(raw, name)
+            if raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = lineno + 1 + raw.count(b"\r", 0, exc.start)
+            problem = CorpusProblem(name, line, None, None, f"not valid UTF-8 ({exc.reason})")
+            raise CorpusError([problem]) from None
+        if "\r" in (text[:-2] if text.endswith("\r\n") else text[:-1]):
+            pieces = [piece for piece in _LONE_CR.split(text) if piece]
+            lineno += len(pieces)
+            yield from pieces
+        else:
+            lineno += 1
+            yield text
+
+
+def _csv_records(lines: Iterable[str], name: str) -> Iterator[tuple[int, list[str]]]:
     """(starting physical line, fields) per record; blank lines skipped."""
-    reader = csv.reader(fh, strict=True)
+    reader = csv.reader(lines, strict=True)
     prev = 0
     while True:
         try:
@@ -72,10 +133,6 @@ def _csv_records(fh: IO[str], name: str) -> Iterator[tuple[int, list[str]]]:
             if "unexpected end of data" in msg:
                 msg = "unterminated quoted field"
             raise CorpusError([CorpusProblem(name, prev + 1, None, None, f"invalid CSV ({msg})")]) from None
-        except UnicodeDecodeError as exc:
-            raise CorpusError(
-                [CorpusProblem(name, prev + 1, None, None, f"not valid UTF-8 near this line ({exc.reason})")]
-            ) from None
         start, prev = prev + 1, reader.line_num
         if record:
             yield start, record
@@ -96,7 +153,7 @@ def csv_fields_unlimited() -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _csv_chunks(fh: IO[str], name: str, v: Validator, chunksize: int | None) -> Iterator[Raw]:
+def _csv_chunks(fh: Iterable[str], name: str, v: Validator, chunksize: int | None) -> Iterator[Raw]:
     records = _csv_records(fh, name)
     # Per chunk, not per record: between chunks (while the caller has control) the
     # process-wide limit is the caller's.
@@ -146,71 +203,18 @@ def _csv_chunks(fh: IO[str], name: str, v: Validator, chunksize: int | None) -> 
         produced, start = True, start + len(batch)
 
 
-_REREAD = frozenset({float, list, dict})
-
-
 def _jsonl_records(fh: IO[bytes], name: str) -> Iterator[tuple[int, Any, CorpusProblem | None]]:
     """(line, record or None, problem) per non-blank line; a record with a problem is
     kept (and scored no further) where it is a JSON object."""
     for lineno, raw in enumerate(fh, 1):
-        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
+        if lineno == 1:
+            _check_encoding(raw, name)
+            if raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
         if not raw.strip():
             continue
-        try:
-            record = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            rejected = True  # the standard library says what is wrong (or accepts it)
-        else:
-            # orjson reads integers beyond 64 bits as floats: a record with a float, or
-            # with nested values, is read again by the standard library, which keeps them.
-            if isinstance(record, dict) and _REREAD.isdisjoint(map(type, record.values())):
-                yield lineno, record, None
-                continue
-            rejected = False
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield lineno, None, CorpusProblem(name, lineno, None, None, f"not valid UTF-8 ({exc.reason})")
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = _json_error_field(text, exc.pos)
-            yield lineno, None, CorpusProblem(name, lineno, None, where, f"not valid JSON ({exc.msg})")
-            continue
-        if not isinstance(record, dict):
-            yield lineno, None, CorpusProblem(name, lineno, None, None, f"expected a JSON object, found {value_kind(record)}")
-            continue
-        # Valid JSON, but an escape such as "\ud800" (which orjson rejects) is no Unicode
-        # that UTF-8, and so a file or a pandas string column, can hold.
-        unpaired = [key for key, value in record.items() if _has_unpaired_surrogate([key, value])] if rejected else []
-        if unpaired:
-            fields = ", ".join(map(_escape_unpaired, unpaired))
-            message = "not valid Unicode: an unpaired surrogate, kept as the text of its \\u escape"
-            yield lineno, _escape_unpaired(record), CorpusProblem(name, lineno, None, fields, message)
-            continue
-        yield lineno, record, None
-
-
-def _has_unpaired_surrogate(value: Any) -> bool:
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _escape_unpaired(value: Any) -> Any:
-    """``value`` with unpaired surrogates written as ``\\udXXX`` text (strings in lists and
-    objects too)."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(value, list):
-        return [_escape_unpaired(v) for v in value]
-    if isinstance(value, dict):
-        return {_escape_unpaired(k): _escape_unpaired(v) for k, v in value.items()}
-    return value
+        record, problem = parse_record(raw)
+        yield lineno, record, None if problem is None else CorpusProblem(name, lineno, None, *problem)
 
 
 def _jsonl_chunks(fh: IO[bytes], name: str, v: Validator, chunksize: int | None) -> Iterator[Raw]:
@@ -292,22 +296,43 @@ def _nullable_integer(arrow_type: Any) -> Any:
     return None
 
 
+def _parquet_batches(pf: Any, name: str, chunksize: int | None) -> Iterator[Any]:
+    """The record batches of a Parquet file (one table when ``chunksize`` is None); a
+    damaged page is an error naming the first row not read."""
+    import pyarrow as pa
+
+    batches = iter([None]) if chunksize is None else pf.iter_batches(batch_size=chunksize)
+    row, rows = 0, pf.metadata.num_rows
+    while True:
+        try:
+            batch = next(batches)
+            if batch is None:
+                batch = pf.read()
+            batch.validate(full=True)  # a damaged file can hold text that is not UTF-8
+        except StopIteration:
+            if row != rows:  # a damaged page can end the data early
+                problem = CorpusProblem(name, None, row, None, f"not a readable Parquet file ({rows} rows, {row} read)")
+                raise CorpusError([problem]) from None
+            return
+        except (pa.ArrowException, OSError) as exc:
+            problem = CorpusProblem(name, None, row, None, f"not a readable Parquet file ({exc})")
+            raise CorpusError([problem]) from None
+        row += batch.num_rows
+        yield batch
+
+
 def _parquet_chunks(source: Any, name: str, v: Validator, chunksize: int | None) -> Iterator[Raw]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         pf = pq.ParquetFile(source)
-    except (pa.ArrowException, OSError) as exc:
+        pf.schema_arrow
+    except Exception as exc:  # a damaged footer fails in many ways
         raise CorpusError([CorpusProblem(name, None, None, None, f"not a readable Parquet file ({exc})")]) from None
     v.require(pf.schema_arrow.names, None)
-    batches: Iterable[Any]
-    if chunksize is None:
-        batches = [pf.read()]
-    else:
-        batches = pf.iter_batches(batch_size=chunksize)
     start, produced = 0, False
-    for batch in itertools.chain(batches, [None]):
+    for batch in itertools.chain(_parquet_batches(pf, name, chunksize), [None]):
         if batch is None:
             if produced:
                 return
@@ -325,36 +350,41 @@ def _parquet_chunks(source: Any, name: str, v: Validator, chunksize: int | None)
         produced, start = True, start + n
 
 
+def _stdin(name: str) -> Any:
+    """Standard input as bytes (as text where it is a text-only stream, e.g. in tests)."""
+    if sys.stdin is None:  # closed: `tonekit score - <&-`
+        raise CorpusError([CorpusProblem(name, None, None, None, "cannot read: standard input is closed")])
+    return getattr(sys.stdin, "buffer", None) or sys.stdin
+
+
 def _raw_chunks(path: PathLike, fmt: str, chunksize: int | None, v: Validator) -> Iterator[Raw]:
     """The records of a corpus file (or stdin), chunk by chunk, not yet checked."""
     name = v.name
-    stdin = os.fspath(path) == STDIO
-    if fmt == "csv":
-        if stdin:
-            buffer = getattr(sys.stdin, "buffer", None)
-            fh: Any = sys.stdin if buffer is None else io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
-            try:
-                yield from _csv_chunks(fh, name, v, chunksize)
-            finally:
-                if buffer is not None:
-                    fh.detach()  # leave sys.stdin usable
-        else:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                yield from _csv_chunks(fh, name, v, chunksize)
-    elif fmt == "jsonl":
-        if stdin:
-            buffer = getattr(sys.stdin, "buffer", None)
-            src: Any = buffer if buffer is not None else io.BytesIO(sys.stdin.read().encode("utf-8"))
-            yield from _jsonl_chunks(src, name, v, chunksize)
-        else:
+    if os.fspath(path) == STDIO:
+        source = _stdin(name)
+        binary = not isinstance(source, io.TextIOBase)
+        if fmt == "csv":
+            yield from _csv_chunks(_text_lines(source, name) if binary else source, name, v, chunksize)
+        elif fmt == "jsonl":
+            yield from _jsonl_chunks(source if binary else io.BytesIO(source.read().encode("utf-8")), name, v, chunksize)
+        else:  # Parquet needs a seekable source
+            data = source.read() if binary else source.read().encode("utf-8", "surrogateescape")
+            yield from _parquet_chunks(io.BytesIO(data), name, v, chunksize)
+        return
+    if fmt == "parquet":
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no such corpus file: {os.fspath(path)!r}")
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe: Parquet needs a seekable source
             with open(path, "rb") as fb:
-                yield from _jsonl_chunks(fb, name, v, chunksize)
-    else:
-        # Parquet needs a seekable source: buffer stdin.
-        source: Any = io.BytesIO(sys.stdin.buffer.read()) if stdin else os.fspath(path)
-        if not stdin and not os.path.exists(source):
-            raise FileNotFoundError(f"no such corpus file: {source!r}")
-        yield from _parquet_chunks(source, name, v, chunksize)
+                yield from _parquet_chunks(io.BytesIO(fb.read()), name, v, chunksize)
+        else:
+            yield from _parquet_chunks(os.fspath(path), name, v, chunksize)
+        return
+    with open(path, "rb") as fb:
+        if fmt == "csv":
+            yield from _csv_chunks(_text_lines(fb, name), name, v, chunksize)
+        else:
+            yield from _jsonl_chunks(fb, name, v, chunksize)
 
 
 def read_corpus(

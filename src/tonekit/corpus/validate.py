@@ -16,6 +16,7 @@ The value helpers here are what other parts of tonekit use to judge a cell.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ __all__ = [
     "value_kind",
     "parse_date",
     "error_message",
+    "cell_text",
     "Raw",
     "Validator",
 ]
@@ -147,6 +149,29 @@ def parse_date(value: Any) -> tuple[dt.date | None, str | None]:
     return None, f"unparseable date {value!r} ({problem})"
 
 
+def cell_text(value: Any) -> str:
+    """A value as text where a column of text must hold it: its JSON text, where an
+    integral number has no fraction (``1.0`` -> ``1``: the text then depends on the
+    number alone, not on whether a column of it was made floating point), ``Infinity``
+    for an infinite number, ``str()`` where JSON has no text (bytes).
+
+    >>> cell_text(True), cell_text(2.0), cell_text(0.5), cell_text(["Japan", 1])
+    ('true', '2', '0.5', '["Japan", 1]')
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # bytes, and what else JSON has no text for
+        return str(value)
+
+
 def error_message(value: Any) -> str | None:
     """A cell of an ``error`` column as a message, or None: only a non-empty string is
     one (``false`` or ``0`` in a JSON ``error`` field says there was none).
@@ -245,9 +270,13 @@ class Validator:
                     ids[i] = value
                 else:
                     ids[i] = self._check_id(value, raw, i, flag)
+                    if ids[i] is None:
+                        ids[i] = self._kept(value)
             if text_cells is not None:
                 value = text_cells[i]
                 texts[i] = value if type(value) is str else self._check_text(value, i, flag, self.text)
+                if texts[i] is None:
+                    texts[i] = self._kept(value)
             if date_cells is not None:
                 cell = date_cells[i]
                 dates[i], msg = parse_date(None if cell is ABSENT else cell)
@@ -281,6 +310,13 @@ class Validator:
                 errors = [_joined(before, now) for before, now in zip(frame["error"].tolist(), errors)]
             frame["error"] = pd.Series(errors, index=index, dtype=object)
         return frame, problems
+
+    def _kept(self, value: Any) -> Any:
+        """A failed id or text cell as its column can hold it, so that it is written back
+        as it was: itself in an object column, else its JSON text; None where missing."""
+        if value is ABSENT or is_missing(value):
+            return None
+        return value if self.string_dtype is object else cell_text(value)
 
     def _check_id(self, value: Any, raw: Raw, i: int, flag: _Flag) -> str | None:
         if value is ABSENT:

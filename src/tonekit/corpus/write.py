@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +32,7 @@ from typing import IO, Any
 import pandas as pd
 
 from ..shared import PathLike, unpaired_surrogate
-from .encode import arrow_array, csv_bytes, csv_writer, json_bytes, jsonl_bytes
+from .encode import arrow_array, csv_bytes, csv_writer, json_bytes, jsonl_bytes, text_array
 from .formats import STDIO, resolve_format
 from .read import csv_fields_unlimited
 
@@ -121,6 +122,17 @@ def _widen_jsonl(lines: Iterable[bytes], target: IO[bytes], old: list[str], colu
         target.write(b"{" + b",".join(added[c] if c in added else members[where[c]] for c in columns) + b"}\n")
 
 
+def _keep_mode(dest: str, tmp: str) -> None:
+    """Give the new file the permissions of the file it replaces, if any (a file made
+    read-only stays so; ``cp`` keeps them too)."""
+    try:
+        mode = os.stat(dest).st_mode
+    except OSError:  # no file there yet: the umask's permissions
+        return
+    if stat.S_ISREG(mode):
+        os.chmod(tmp, stat.S_IMODE(mode))
+
+
 def _copy_to_stdout(spool: IO[bytes]) -> None:
     """Copy the spooled output to standard output as UTF-8 bytes, whatever the console
     encoding (stdin is read as UTF-8 too)."""
@@ -138,6 +150,19 @@ def _copy_to_stdout(spool: IO[bytes]) -> None:
     sys.stdout.flush()
 
 
+def _cast(values: Any, to: Any) -> Any:
+    """Arrow ``values`` as type ``to``: a lossless cast (see ``CorpusWriter._promoted``),
+    text as :func:`~tonekit.corpus.encode.arrow_array` writes it, or nulls (a column of
+    nulls has a stand-in type, which not every type casts from)."""
+    import pyarrow as pa
+
+    if values.null_count == len(values):
+        return pa.nulls(len(values), to)
+    if pa.types.is_string(to):
+        return text_array(values)
+    return values.cast(to)
+
+
 class CorpusWriter:
     """Write a corpus chunk by chunk, atomically.
 
@@ -146,7 +171,9 @@ class CorpusWriter:
     without error. An exception, Ctrl-C or a killed process therefore never
     leaves a partial file at the destination (a killed process may leave the
     hidden ``.name.*.tmp`` file behind). ``"-"`` writes CSV/JSONL to stdout, in
-    UTF-8, all at once on close (spooled in an anonymous temporary file meanwhile).
+    UTF-8, all at once on close (spooled in an anonymous temporary file meanwhile); so
+    is a pipe or device given by name, which is written into rather than replaced. A
+    file replaced keeps its permissions.
 
     The output does not depend on how the rows were split into chunks. The first
     chunk gives the columns; a later chunk may have them in any order, lack some (null
@@ -155,8 +182,8 @@ class CorpusWriter:
     it (CSV and JSON Lines: in one copy of the temporary file on close, however many
     columns came; Parquet: when the column comes). A Parquet column takes the type
     that holds all its values, as one chunk of all the rows would have given it (an
-    integer column that meets fractions becomes double); where no type holds them
-    without loss (text, then numbers), :meth:`write` raises a ValueError. The index
+    integer column that meets fractions becomes double; one that meets text becomes
+    text, each value written as its JSON text). The index
     is not written. Datetimes are written as ISO dates (``2019-11-30``) when they fall
     on midnight, else as ISO datetimes; NaN/NaT/None become empty CSV cells, JSON
     ``null`` or Parquet nulls.
@@ -170,6 +197,9 @@ class CorpusWriter:
         self.format = resolve_format(path, format)
         self.path = os.fspath(path)
         self.stdout = self.path == STDIO
+        # A pipe or device (``/dev/stdout``, ``>(gzip > s.gz)``) is written into, not
+        # replaced: spooled like standard output and copied into it on close.
+        self.stream = not self.stdout and os.path.exists(self.path) and not os.path.isfile(self.path)
         if self.stdout and self.format == "parquet":
             raise ValueError("Parquet cannot be written to stdout; give a file name")
         self.rows = 0
@@ -213,7 +243,7 @@ class CorpusWriter:
         close: a column that first appears in a later chunk can then still be added to
         the rows before (see :meth:`_widen_segments`), and a failed run writes nothing.
         """
-        if self.stdout:
+        if self.stdout or self.stream:
             return None, tempfile.TemporaryFile("w+b")
         dest = Path(self.path)
         while True:
@@ -245,6 +275,8 @@ class CorpusWriter:
                     self._fh.write(encode(df.iloc[start : start + _WRITE_BLOCK]))
         except UnicodeEncodeError as exc:
             raise ValueError(f"{self.path}: {_unencodable(df) or exc}") from None
+        except RecursionError:  # a list or object nested hundreds of levels deep
+            raise ValueError(f"{self.path}: a value is nested too deeply to be written") from None
         self.rows += len(df)
 
     def _align(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -340,7 +372,7 @@ class CorpusWriter:
         for i, (col, arr) in enumerate(zip(columns, arrays)):
             want = self._schema.field(col).type
             if arr.type != want:  # a lossless cast (see _promoted), or a column of nulls
-                arrays[i] = pa.nulls(len(arr), want) if arr.null_count == len(arr) else arr.cast(want)
+                arrays[i] = _cast(arr, want)
         self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
         # Whether a wider type holds the integers written so far (see _promoted).
         for col, arr in zip(columns, arrays):
@@ -357,8 +389,8 @@ class CorpusWriter:
         A column it brings is added (null in the rows before); a column with only
         nulls so far got a stand-in type, and takes that of its first values; a column
         whose values need a wider type gets it (:meth:`_promoted`), and its values so
-        far are cast. The types then do not depend on the chunk size. Raises a
-        ValueError, before anything changes, where no type holds both without loss.
+        far are cast (made text where no other type holds them all). The types then do
+        not depend on the chunk size.
         """
         import pyarrow as pa
 
@@ -391,24 +423,18 @@ class CorpusWriter:
         """The type of column ``col`` that holds both its values so far (of type
         ``have``) and those of ``arr``, exactly: Arrow's permissive promotion (int64 and
         double make double, int32 and int64 make int64), if every value survives the
-        cast; where there is none (text and numbers, booleans and numbers), a
-        ValueError naming the column, the chunk and both types."""
+        cast; where there is none (text and numbers, booleans and numbers, integers a
+        double cannot hold), text, as one chunk of all the values would have made it."""
         import pyarrow as pa
 
-        clash = f"column {col!r} of chunk {self._chunk} is {arr.type}, but {have} in the chunks before"
         try:
             schemas = [pa.schema([pa.field(col, t)]) for t in (have, arr.type)]
             wider = pa.unify_schemas(schemas, promote_options="permissive").field(col).type
-        except (pa.ArrowTypeError, pa.ArrowInvalid):
-            raise ValueError(
-                f"{clash}, and no Parquet type holds both without loss (CSV and JSON Lines keep each value as it is)"
-            ) from None
-        try:
             arr.cast(wider)
             if pa.types.is_integer(have) and col in self._int_bounds:  # the values so far
                 pa.array(list(self._int_bounds[col]), have).cast(wider)
-        except pa.ArrowInvalid as exc:
-            raise ValueError(f"{clash}, and {wider} cannot hold them all exactly ({exc})") from None
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            return pa.string()
         return wider
 
     def _rewrite_parquet(self, schema: Any) -> None:
@@ -430,8 +456,7 @@ class CorpusWriter:
             values = group.column(f.name)
             if values.type == f.type:
                 return values
-            # A column of nulls has a stand-in type, which not every type casts from.
-            return pa.nulls(len(values), f.type) if values.null_count == len(values) else values.cast(f.type)
+            return _cast(values, f.type)
 
         def copy(fh: Any) -> Any:
             writer = pq.ParquetWriter(fh, schema)
@@ -458,9 +483,15 @@ class CorpusWriter:
             if self.stdout:
                 _copy_to_stdout(self._fh)
                 self._fh.close()
+            elif self.stream:
+                self._fh.seek(0)
+                with open(self.path, "wb") as out:
+                    shutil.copyfileobj(self._fh, out, 1 << 20)
+                self._fh.close()
             else:
                 os.fsync(self._fh.fileno())
                 self._fh.close()
+                _keep_mode(self.path, self._tmp)
                 os.replace(self._tmp, self.path)  # atomic: the destination is all or nothing
                 self._tmp = None
         except BaseException:

@@ -354,6 +354,8 @@ def read_metadata(
             data = json.loads(metadata)
         except json.JSONDecodeError as exc:
             return {}, None, [LexiconProblem(file, exc.lineno, None, f"invalid JSON: {exc.msg}")]
+        except RecursionError:  # brackets nested about a thousand deep
+            return {}, None, [LexiconProblem(file, None, None, "invalid JSON: nested too deeply to read")]
     if not isinstance(data, Mapping):
         return {}, None, [LexiconProblem(file, None, None, "metadata must be a JSON object")]
     data = dict(data)

@@ -166,6 +166,8 @@ def parse_json_pattern(text: str) -> list[dict[str, Any]]:
         pattern = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PatternError(f"invalid JSON token pattern: {exc.msg}") from None
+    except RecursionError:
+        raise PatternError("invalid JSON token pattern: nested too deeply to read") from None
     if not isinstance(pattern, list) or not pattern or not all(isinstance(t, Mapping) for t in pattern):
         raise PatternError("a JSON token pattern is a non-empty list of token objects")
     from spacy.schemas import validate_token_pattern
