@@ -26,9 +26,16 @@ that cannot be scored (text missing or not a string, or any exception while scor
 gets NaN scores and a message in ``error``, and the batch goes on. A row that already
 has an ``error`` (e.g. from ``read_corpus(errors="report")``) is not scored and
 keeps its message; read from a file, the ``error`` column of a scored table is its
-previous run's, and the rows are scored afresh. An empty text scores zero. Texts
-longer than ``nlp.max_length`` are scored in pieces exactly as :func:`tonekit.score`
-does.
+previous run's, and the rows are scored afresh. An empty text scores zero.
+
+Long texts and many words
+-------------------------
+Texts longer than :data:`~tonekit.pipeline.PIECE_LENGTH` characters (or
+``nlp.max_length``, if smaller) are scored in pieces cut as :func:`tonekit.score` cuts
+them, one piece at a time, with the same scores; a run of punctuation is tokenized in
+linear time (:func:`~tonekit.pipeline.tokenize`). Each batch is scored in a spaCy memory
+zone (:func:`~tonekit.pipeline.memory_zone`), in worker processes too, so memory grows
+neither with the length of a text nor with the number of distinct words of a corpus.
 
 Speed
 -----
@@ -42,7 +49,8 @@ it. Any other pipeline (a trained parser, an enabled lemmatizer) runs through
 ``nlp.pipe`` first. With ``n_process > 1`` worker processes build their own pipeline
 once, from the lexicon's text (or the pipeline's config and bytes), receive
 ``(position, text)`` chunks and send back numbers only, never Docs. Results do not
-depend on ``n_process`` or ``batch_size``.
+depend on ``n_process`` or ``batch_size``. A worker process that dies (killed, out of
+memory) stops the run with a :class:`WorkerError` that names the rows it was scoring.
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({"id": ["a", "b"], "text": ["Abe is a political dwarf.", None]})
@@ -54,13 +62,15 @@ depend on ``n_process`` or ``batch_size``.
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
+import os
 import signal
 import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,10 +86,12 @@ from .corpus import (
 )
 from .lexicon import Lexicon, resolve
 from .shared import PathLike, unpaired_surrogate
-from .pipeline import find_component, pipeline_for, score
-from .scoring import SCORE_COLUMNS
+from .pipeline import (
+    PIECE_LENGTH, find_component, memory_zone, pipeline_for, split_long_text, tokenize, tokenize_all,
+)
+from .scoring import SCORE_COLUMNS, totals
 
-__all__ = ["SCORE_COLUMNS", "score_corpus", "score_chunks", "read_scoring_input"]
+__all__ = ["SCORE_COLUMNS", "WorkerError", "score_corpus", "score_chunks", "read_scoring_input"]
 
 _COUNT_COLUMNS = ("n_tokens", "n_markers")
 DEFAULT_BATCH_SIZE = 1000
@@ -148,10 +160,11 @@ class TextScorer:
             isinstance(pipe, Sentencizer) and pipe.punct_chars == default_punct
             for name, pipe in nlp.pipeline[:position]
         )
+        self.component.matcher  # compiled now: what a memory zone adds does not outlive it
 
     def score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
         """Scores (a row per ``(position, text)``, in the same order) and errors."""
-        with _collector_paused():
+        with _collector_paused(), memory_zone(self.nlp):
             return self._score(items)
 
     def _score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
@@ -164,7 +177,7 @@ class TextScorer:
                 scores[k] = values
 
         todo: list[int] = []
-        max_length = self.nlp.max_length
+        max_length = min(self.nlp.max_length, PIECE_LENGTH)
         for k, (_, text) in enumerate(items):
             if type(text) is str and len(text) <= max_length:  # the common case first
                 todo.append(k)
@@ -189,24 +202,48 @@ class TextScorer:
             # Tokenized, then scored. Alternating text by text between the tokenizer and
             # the scorer (each evicts the other's tables from the CPU caches) lost 20 of
             # 25 paired timings to this, and sub-batches of 64 texts lost 16 of 25.
-            return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)), texts, plain=True)
-        return self.component.score_docs(self.nlp.pipe(texts, disable=self.after, batch_size=self.batch_size), texts)
+            return self.component.score_docs(list(tokenize_all(self.nlp, texts)), texts, plain=True)
+        docs = self.nlp.pipe(tokenize_all(self.nlp, texts), disable=self.after, batch_size=self.batch_size)
+        return self.component.score_docs(docs, texts)
 
     def _one(self, text: str) -> _Row:
         try:
-            if len(text) > self.nlp.max_length:  # in pieces, as tonekit.score does
-                r = score(text, nlp=self.nlp)
-                values = [getattr(r, c) for c in SCORE_COLUMNS] + [r.categories[c] for c in self.categories]
-                return values, None
+            limit = min(self.nlp.max_length, PIECE_LENGTH)
+            if len(text) > limit:
+                return self._in_pieces(text, limit), None
             return self._rows([text])[0].tolist(), None
         except Exception as exc:
             return None, _failure(exc, text)
 
+    def _in_pieces(self, text: str, limit: int) -> list[float]:
+        """The scores of a long text from its pieces, one Doc at a time: the pieces'
+        weights in text order and their tokens add up as :func:`tonekit.score` adds them."""
+        weights: list[Any] = []
+        n_tokens = 0
+        for _, piece in split_long_text(text, limit):
+            doc = tokenize(self.nlp, piece)
+            if not self.fast:
+                doc = next(iter(self.nlp.pipe([doc], disable=self.after)))
+            found, n = self.component.weights(doc, piece, plain=self.fast)
+            weights += found
+            n_tokens += n
+        t = totals(weights, n_tokens)
+        return [*t[: len(SCORE_COLUMNS)], *(t.categories.get(c, 0.0) for c in self.categories)]
+
 
 # --------------------------------------------------------------------------- worker processes
 
-# The pipeline of a worker process, built once by the pool's initializer.
+
+class WorkerError(RuntimeError):
+    """A worker process died (killed, out of memory, crashed) while the corpus was being
+    scored. The run stops, naming the rows the worker had; nothing is scored silently
+    twice or left out."""
+
+
+# The pipeline of a worker process, built once by the pool's initializer, and the
+# worker's slot in the table the parent reads when a worker dies (see _Slots).
 _WORKER: TextScorer | None = None
+_SLOT: tuple[Any, int] | None = None
 
 
 def _pipeline_spec(lexicon: LexiconLike, nlp: Language | None) -> tuple[str, Any, Any]:
@@ -228,17 +265,64 @@ def _build(spec: tuple[str, Any, Any]) -> Language:
     return nlp.from_bytes(b)
 
 
-def _init_worker(spec: tuple[str, Any, Any], batch_size: int) -> None:
-    global _WORKER
+class _Slots:
+    """What each worker is doing, in shared memory: per worker its process id, the batch
+    it is scoring (+1; 0 when idle) and when it got SIGTERM (an order; 0 if it did not),
+    so that the parent can tell which worker died first and what it was scoring (the
+    pool terminates the other workers once one has died)."""
+
+    def __init__(self, context: Any, n_process: int) -> None:
+        self.table = context.Array("q", 3 * n_process + 1)  # + the SIGTERM counter
+
+    def claim(self) -> int:
+        table = self.table
+        with table.get_lock():
+            slot = next(i for i in range(0, len(table) - 1, 3) if table[i] == 0)
+            table[slot] = os.getpid()
+        return slot
+
+    def lost(self) -> tuple[int, int | None, bool] | None:
+        """``(pid, batch or None when idle, whether it got SIGTERM)`` of the worker that
+        died first: one killed outright (no SIGTERM) or else the first terminated."""
+        values = self.table[:]
+        workers = [tuple(values[i : i + 3]) for i in range(0, len(values) - 1, 3) if values[i]]
+        if not workers:
+            return None
+        pid, batch, order = min(workers, key=lambda w: (w[2] != 0, w[2]))
+        return pid, batch - 1 if batch else None, order != 0
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    # Note the order of the SIGTERM, then die of it as a worker without a handler would.
+    if _SLOT is not None:
+        table, slot = _SLOT
+        with table.get_lock():
+            table[-1] += 1
+            table[slot + 2] = table[-1]
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _init_worker(spec: tuple[str, Any, Any], batch_size: int, slots: _Slots) -> None:
+    global _WORKER, _SLOT
     # Ctrl-C reaches the whole process group: the parent stops the pool and reports
     # it once, instead of every worker printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Not the parent's SIGTERM handler (forked workers inherit it): a worker the pool
+    # terminates must end, or the pool waits for it forever.
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    _SLOT = (slots.table, slots.claim())
     _WORKER = TextScorer(_build(spec), batch_size)
 
 
-def _score_in_worker(items: list[tuple[int, Any]]) -> _Scored:
-    assert _WORKER is not None, "worker not initialised"
-    return _WORKER.score(items)
+def _score_in_worker(batch: int, items: list[tuple[int, Any]]) -> _Scored:
+    assert _WORKER is not None and _SLOT is not None, "worker not initialised"
+    table, slot = _SLOT
+    table[slot + 1] = batch + 1
+    try:
+        return _WORKER.score(items)
+    finally:
+        table[slot + 1] = 0
 
 
 class _Engine:
@@ -253,6 +337,8 @@ class _Engine:
             raise ValueError("give either lexicon= or nlp=, not both")
         self.batch_size = batch_size
         self.pool: ProcessPoolExecutor | None = None
+        self.rows: dict[int, tuple[int, int]] = {}  # batch in a worker -> its first and last row (1-based)
+        self.numbers = itertools.count()
         if n_process == 1:
             self.local: TextScorer | None = TextScorer(nlp if nlp is not None else pipeline_for(lexicon), batch_size)
             self.columns = self.local.columns
@@ -272,11 +358,10 @@ class _Engine:
         method = "fork" if multiprocessing.get_start_method() == "fork" else "spawn"
         if method == "fork" and spec[0] == "lexicon":
             _build(spec)
+        context = multiprocessing.get_context(method)
+        self.slots = _Slots(context, n_process)
         self.pool = ProcessPoolExecutor(
-            n_process,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_init_worker,
-            initargs=(spec, batch_size),
+            n_process, mp_context=context, initializer=_init_worker, initargs=(spec, batch_size, self.slots),
         )
 
     @property
@@ -284,21 +369,33 @@ class _Engine:
         """Chunks kept in flight: one more than the one being collected keeps workers busy."""
         return 0 if self.pool is None else 1
 
-    def submit(self, items: list[tuple[int, Any]]) -> list[Any]:
+    def submit(self, items: list[tuple[int, Any]], first_row: int = 0) -> list[Any]:
+        """Batches of ``items`` to score; ``first_row`` is the row of position 0 in the
+        input (0-based), which names the rows of a batch lost with its worker."""
         batches = [items[i : i + self.batch_size] for i in range(0, len(items), self.batch_size)]
         if self.pool is None:
             return batches
-        return [self.pool.submit(_score_in_worker, batch) for batch in batches]
+        handles = []
+        for batch in batches:
+            number = next(self.numbers)
+            self.rows[number] = (first_row + batch[0][0] + 1, first_row + batch[-1][0] + 1)
+            try:
+                handles.append((number, self.pool.submit(_score_in_worker, number, batch)))
+            except BrokenProcessPool:
+                raise self._lost(number) from None
+        return handles
 
     def collect(self, handles: list[Any], done: Callable[[int], None]) -> _Scored:
         blocks: list[np.ndarray] = []
         errors: list[str | None] = []
         for handle in handles:
-            if isinstance(handle, Future):
+            if self.pool is not None:
+                number, future = handle
                 try:
-                    got = handle.result()
-                except BrokenProcessPool as exc:
-                    raise RuntimeError(f"a scoring worker process died: {exc}") from exc
+                    got = future.result()
+                except BrokenProcessPool:
+                    raise self._lost(number) from None
+                del self.rows[number]
             else:
                 got = self.local.score(handle)  # type: ignore[union-attr]
             blocks.append(got[0])
@@ -307,6 +404,23 @@ class _Engine:
         if not blocks:
             return np.empty((0, len(self.columns))), errors
         return np.concatenate(blocks), errors
+
+    def _lost(self, waiting: int) -> WorkerError:
+        """The error for a worker that died, once the pool has ended the others."""
+        self.pool.shutdown(wait=True, cancel_futures=True)  # type: ignore[union-attr]
+        lost = self.slots.lost()
+
+        def rows(number: int) -> str:
+            first, last = self.rows[number]
+            return f"row {first}" if first == last else f"rows {first}-{last}"
+
+        if lost is None:
+            return WorkerError(f"a scoring worker process died before scoring {rows(waiting)}")
+        pid, batch, terminated = lost
+        how = "was terminated (SIGTERM)" if terminated else "died (killed)"
+        if batch is None:
+            return WorkerError(f"scoring worker process {pid} {how} between batches, before scoring {rows(waiting)}")
+        return WorkerError(f"scoring worker process {pid} {how} while scoring {rows(batch)}")
 
     def close(self) -> None:
         if self.pool is not None:
@@ -411,6 +525,7 @@ def score_chunks(
     with _Engine(lexicon, nlp, batch_size, n_process) as engine, _progress(progress, total) as bar:
         layout = _Layout(engine.columns, text)
         pending: deque[tuple[pd.DataFrame, list[Any], list[tuple[int, Any]], list[Any]]] = deque()
+        first_row = 0
 
         def finish() -> pd.DataFrame:
             with _collector_paused():
@@ -421,7 +536,8 @@ def score_chunks(
         for df in chunks:
             with _collector_paused():
                 items, before = layout.items(df)
-                pending.append((df, before, items, engine.submit(items)))
+                pending.append((df, before, items, engine.submit(items, first_row)))
+            first_row += len(df)
             while len(pending) > engine.lookahead:
                 yield finish()
         while pending:

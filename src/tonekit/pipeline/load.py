@@ -19,6 +19,7 @@ from ..scoring import ToneResult, merge
 from ..shared import unpaired_surrogate
 from .component import FACTORY, ToneComponent
 from .extensions import doc_result
+from .tokens import PIECE_LENGTH, memory_zone, tokenize
 
 
 def load(
@@ -100,8 +101,11 @@ def find_component(nlp: Language, *, enabled: bool = True) -> ToneComponent:
 def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Language | None = None) -> ToneResult:
     """Score one text for hostility and courtesy, with the markers behind the scores.
 
-    Texts longer than ``nlp.max_length`` are scored in pieces cut at paragraph or
-    sentence ends and joined; an empty or blank text scores zero.
+    Texts longer than :data:`~tonekit.pipeline.tokens.PIECE_LENGTH` characters (or
+    ``nlp.max_length``, if smaller) are scored in pieces cut at paragraph or sentence
+    ends and joined, one piece at a time, so memory does not grow with the text; an
+    empty or blank text scores zero. Strings the text adds to the vocabulary are freed
+    afterwards (:func:`~tonekit.pipeline.tokens.memory_zone`).
 
     >>> r = score("I express deep condolences and sympathy to Your Excellency.")
     >>> r.courtesy > 0.5 and r.hostility == 0
@@ -117,15 +121,22 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
     elif lexicon is not None:
         raise ValueError("give either lexicon= or nlp=, not both (the pipeline's component has its lexicon)")
     component = find_component(nlp)
-    if len(text) <= nlp.max_length:
-        return doc_result(nlp(text))
-    pieces = list(split_long_text(text, nlp.max_length))
-    parts = []
+    component.matcher  # compiled outside the memory zone, whose strings do not last
+    limit = min(nlp.max_length, PIECE_LENGTH)
+    with memory_zone(nlp):
+        if len(text) <= limit:
+            return doc_result(nlp(tokenize(nlp, text)))
+        return merge(_pieces(nlp, text, limit), text, component.lexicon.categories)
+
+
+def _pieces(nlp: Language, text: str, limit: int) -> Iterator[tuple[int, int, ToneResult]]:
+    """The result of each piece with the offsets of its first character and token; a
+    piece's Doc is dropped before the next is made."""
     token_offset = 0
-    for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces)):
-        parts.append((offset, token_offset, doc_result(doc)))
+    for offset, piece in split_long_text(text, limit):
+        doc = nlp(tokenize(nlp, piece))
+        yield offset, token_offset, doc_result(doc)
         token_offset += len(doc)
-    return merge(parts, text, component.lexicon.categories)
 
 
 def split_long_text(text: str, limit: int) -> Iterator[tuple[int, str]]:
