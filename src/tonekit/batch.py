@@ -64,7 +64,6 @@ from __future__ import annotations
 import gc
 import itertools
 import multiprocessing
-import os
 import signal
 import sys
 import warnings
@@ -90,6 +89,7 @@ from .pipeline import (
     PIECE_LENGTH, find_component, memory_zone, pipeline_for, split_long_text, tokenize, tokenize_all,
 )
 from .scoring import SCORE_COLUMNS, totals
+from .workers import WorkerError, WorkerSlots
 
 __all__ = ["SCORE_COLUMNS", "WorkerError", "score_corpus", "score_chunks", "read_scoring_input"]
 
@@ -234,16 +234,10 @@ class TextScorer:
 # --------------------------------------------------------------------------- worker processes
 
 
-class WorkerError(RuntimeError):
-    """A worker process died (killed, out of memory, crashed) while the corpus was being
-    scored. The run stops, naming the rows the worker had; nothing is scored silently
-    twice or left out."""
-
-
 # The pipeline of a worker process, built once by the pool's initializer, and the
-# worker's slot in the table the parent reads when a worker dies (see _Slots).
+# table of what the workers are doing, which the parent reads when one dies.
 _WORKER: TextScorer | None = None
-_SLOT: tuple[Any, int] | None = None
+_SLOTS: WorkerSlots | None = None
 
 
 def _pipeline_spec(lexicon: LexiconLike, nlp: Language | None) -> tuple[str, Any, Any]:
@@ -265,64 +259,20 @@ def _build(spec: tuple[str, Any, Any]) -> Language:
     return nlp.from_bytes(b)
 
 
-class _Slots:
-    """What each worker is doing, in shared memory: per worker its process id, the batch
-    it is scoring (+1; 0 when idle) and when it got SIGTERM (an order; 0 if it did not),
-    so that the parent can tell which worker died first and what it was scoring (the
-    pool terminates the other workers once one has died)."""
-
-    def __init__(self, context: Any, n_process: int) -> None:
-        self.table = context.Array("q", 3 * n_process + 1)  # + the SIGTERM counter
-
-    def claim(self) -> int:
-        table = self.table
-        with table.get_lock():
-            slot = next(i for i in range(0, len(table) - 1, 3) if table[i] == 0)
-            table[slot] = os.getpid()
-        return slot
-
-    def lost(self) -> tuple[int, int | None, bool] | None:
-        """``(pid, batch or None when idle, whether it got SIGTERM)`` of the worker that
-        died first: one killed outright (no SIGTERM) or else the first terminated."""
-        values = self.table[:]
-        workers = [tuple(values[i : i + 3]) for i in range(0, len(values) - 1, 3) if values[i]]
-        if not workers:
-            return None
-        pid, batch, order = min(workers, key=lambda w: (w[2] != 0, w[2]))
-        return pid, batch - 1 if batch else None, order != 0
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    # Note the order of the SIGTERM, then die of it as a worker without a handler would.
-    if _SLOT is not None:
-        table, slot = _SLOT
-        with table.get_lock():
-            table[-1] += 1
-            table[slot + 2] = table[-1]
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGTERM)
-
-
-def _init_worker(spec: tuple[str, Any, Any], batch_size: int, slots: _Slots) -> None:
-    global _WORKER, _SLOT
+def _init_worker(spec: tuple[str, Any, Any], batch_size: int, slots: WorkerSlots) -> None:
+    global _WORKER, _SLOTS
     # Ctrl-C reaches the whole process group: the parent stops the pool and reports
     # it once, instead of every worker printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Not the parent's SIGTERM handler (forked workers inherit it): a worker the pool
-    # terminates must end, or the pool waits for it forever.
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    _SLOT = (slots.table, slots.claim())
+    slots.join()  # also replaces the parent's SIGTERM handler, which forked workers inherit
+    _SLOTS = slots
     _WORKER = TextScorer(_build(spec), batch_size)
 
 
 def _score_in_worker(batch: int, items: list[tuple[int, Any]]) -> _Scored:
-    assert _WORKER is not None and _SLOT is not None, "worker not initialised"
-    table, slot = _SLOT
-    table[slot + 1] = batch + 1
-    try:
+    assert _WORKER is not None and _SLOTS is not None, "worker not initialised"
+    with _SLOTS.running(batch):
         return _WORKER.score(items)
-    finally:
-        table[slot + 1] = 0
 
 
 class _Engine:
@@ -359,7 +309,7 @@ class _Engine:
         if method == "fork" and spec[0] == "lexicon":
             _build(spec)
         context = multiprocessing.get_context(method)
-        self.slots = _Slots(context, n_process)
+        self.slots = WorkerSlots(context, n_process)
         self.pool = ProcessPoolExecutor(
             n_process, mp_context=context, initializer=_init_worker, initargs=(spec, batch_size, self.slots),
         )
