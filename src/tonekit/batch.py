@@ -357,7 +357,7 @@ class _Engine:
 
     def _lost(self, waiting: int) -> WorkerError:
         """The error for a worker that died, once the pool has ended the others."""
-        self.pool.shutdown(wait=True, cancel_futures=True)  # type: ignore[union-attr]
+        self.close()
         lost = self.slots.lost()
 
         def rows(number: int) -> str:
@@ -380,7 +380,11 @@ class _Engine:
     def __enter__(self) -> _Engine:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None and self.pool is not None:
+            # Interrupted (Ctrl-C, SIGTERM, an error downstream): the workers' batches
+            # are not wanted, and one may take long.
+            self.slots.terminate()
         self.close()
 
 

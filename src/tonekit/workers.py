@@ -67,6 +67,17 @@ class WorkerSlots:
         finally:
             self.table[self.slot + 1] = 0
 
+    def terminate(self) -> None:
+        """In the parent, before the pool has reaped its workers (so that no process id
+        can have been reused): SIGTERM every worker that has started."""
+        values = self.table[:]
+        for pid in values[0 : len(values) - 1 : 3]:
+            if pid:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+
     def lost(self) -> tuple[int, int | None, bool] | None:
         """In the parent, once the pool's workers have ended: ``(pid, task or None when
         it was idle, whether it got SIGTERM)`` of the worker that died first."""
