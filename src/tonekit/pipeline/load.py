@@ -130,8 +130,8 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
 
 
 def _pieces(nlp: Language, text: str, limit: int) -> Iterator[tuple[int, int, ToneResult]]:
-    """The result of each piece with the offsets of its first character and token; a
-    piece's Doc is dropped before the next is made."""
+    """The result of each piece with the offsets of its first character and token,
+    piece by piece: no Doc is kept once its result is taken."""
     token_offset = 0
     for offset, piece in split_long_text(text, limit):
         doc = nlp(tokenize(nlp, piece))
