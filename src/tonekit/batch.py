@@ -27,15 +27,10 @@ gets NaN scores and a message in ``error``, and the batch goes on. A row that al
 has an ``error`` (e.g. from ``read_corpus(errors="report")``) is not scored and
 keeps its message; read from a file, the ``error`` column of a scored table is its
 previous run's, and the rows are scored afresh. An empty text scores zero.
-
-Long texts and many words
--------------------------
 Texts longer than :data:`~tonekit.pipeline.PIECE_LENGTH` characters (or
-``nlp.max_length``, if smaller) are scored in pieces cut as :func:`tonekit.score` cuts
-them, one piece at a time, with the same scores; a run of punctuation is tokenized in
-linear time (:func:`~tonekit.pipeline.tokenize`). Each batch is scored in a spaCy memory
-zone (:func:`~tonekit.pipeline.memory_zone`), in worker processes too, so memory grows
-neither with the length of a text nor with the number of distinct words of a corpus.
+``nlp.max_length``) are scored in pieces as :func:`tonekit.score` scores them, one at a
+time; runs of punctuation are tokenized in linear time (:func:`~tonekit.pipeline.tokenize`);
+each batch is scored in a spaCy memory zone, in worker processes too.
 
 Speed
 -----
@@ -141,15 +136,26 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-class TextScorer:
-    """Scores texts with one pipeline (in the calling process or in a worker)."""
+# Lexemes a pipeline may make before it is built anew: memory zones free new words, but
+# spaCy's hash tables keep their slots (some 30 MB a million); a new pipeline has none.
+VOCABULARY_REFRESH = 1_000_000
 
-    def __init__(self, nlp: Language, batch_size: int) -> None:
+
+class TextScorer:
+    """Scores texts with one pipeline (in the calling process or in a worker).
+    ``rebuild`` makes a new pipeline like it, for one that has seen too many new words
+    (see :data:`VOCABULARY_REFRESH`); a pipeline given by the caller is never rebuilt."""
+
+    def __init__(self, nlp: Language, batch_size: int, rebuild: Callable[[], Language] | None = None) -> None:
+        self.rebuild = rebuild
+        self._use(nlp)
+        self.batch_size = batch_size
+
+    def _use(self, nlp: Language) -> None:
         self.nlp = nlp
         self.component = find_component(nlp)
         self.categories = tuple(self.component.lexicon.categories)
         self.columns = self.component.columns
-        self.batch_size = batch_size
         # What runs after the component cannot change its scores (as in nlp(text)).
         position = nlp.pipe_names.index(self.component.name)
         self.after = nlp.pipe_names[position:]
@@ -161,11 +167,16 @@ class TextScorer:
             for name, pipe in nlp.pipeline[:position]
         )
         self.component.matcher  # compiled now: what a memory zone adds does not outlive it
+        self.lexemes = len(nlp.vocab)  # counts every lexeme made, also those zones freed
 
     def score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
         """Scores (a row per ``(position, text)``, in the same order) and errors."""
         with _collector_paused(), memory_zone(self.nlp):
-            return self._score(items)
+            scored = self._score(items)
+        if self.rebuild is not None and len(self.nlp.vocab) - self.lexemes > VOCABULARY_REFRESH:
+            del self.nlp, self.component  # before the new one is built: one in memory at a time
+            self._use(self.rebuild())
+        return scored
 
     def _score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
         scores = np.full((len(items), len(self.columns)), np.nan)
@@ -248,10 +259,10 @@ def _pipeline_spec(lexicon: LexiconLike, nlp: Language | None) -> tuple[str, Any
     return "pipeline", nlp.config.to_str(), nlp.to_bytes()
 
 
-def _build(spec: tuple[str, Any, Any]) -> Language:
+def _build(spec: tuple[str, Any, Any], fresh: bool = False) -> Language:
     kind, a, b = spec
     if kind == "lexicon":
-        return pipeline_for(Lexicon.from_strings(a, b))
+        return pipeline_for(Lexicon.from_strings(a, b), fresh=fresh)
     from spacy.util import load_model_from_config
     from thinc.api import Config
 
@@ -266,7 +277,7 @@ def _init_worker(spec: tuple[str, Any, Any], batch_size: int, slots: WorkerSlots
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     slots.join()  # also replaces the parent's SIGTERM handler, which forked workers inherit
     _SLOTS = slots
-    _WORKER = TextScorer(_build(spec), batch_size)
+    _WORKER = TextScorer(_build(spec), batch_size, lambda: _build(spec, fresh=True))
 
 
 def _score_in_worker(batch: int, items: list[tuple[int, Any]]) -> _Scored:
@@ -290,7 +301,11 @@ class _Engine:
         self.rows: dict[int, tuple[int, int]] = {}  # batch in a worker -> its first and last row (1-based)
         self.numbers = itertools.count()
         if n_process == 1:
-            self.local: TextScorer | None = TextScorer(nlp if nlp is not None else pipeline_for(lexicon), batch_size)
+            if nlp is not None:
+                self.local: TextScorer | None = TextScorer(nlp, batch_size)
+            else:
+                lex = resolve(lexicon)
+                self.local = TextScorer(pipeline_for(lex), batch_size, lambda: pipeline_for(lex, fresh=True))
             self.columns = self.local.columns
             return
         self.local = None
@@ -358,19 +373,12 @@ class _Engine:
     def _lost(self, waiting: int) -> WorkerError:
         """The error for a worker that died, once the pool has ended the others."""
         self.close()
-        lost = self.slots.lost()
 
         def rows(number: int) -> str:
             first, last = self.rows[number]
             return f"row {first}" if first == last else f"rows {first}-{last}"
 
-        if lost is None:
-            return WorkerError(f"a scoring worker process died before scoring {rows(waiting)}")
-        pid, batch, terminated = lost
-        how = "was terminated (SIGTERM)" if terminated else "died (killed)"
-        if batch is None:
-            return WorkerError(f"scoring worker process {pid} {how} between batches, before scoring {rows(waiting)}")
-        return WorkerError(f"scoring worker process {pid} {how} while scoring {rows(batch)}")
+        return self.slots.error(rows, waiting)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -87,3 +87,16 @@ class WorkerSlots:
             return None
         pid, task, order = min(workers, key=lambda w: (w[2] != 0, w[2]))
         return pid, task - 1 if task else None, order != 0
+
+    def error(self, name: Callable[[int], str], waiting: int) -> WorkerError:
+        """In the parent, once the pool's workers have ended: the error that names the
+        worker that died first and its task (``name(task)``, e.g. its rows), or the
+        task the parent was waiting for (``waiting``) when the worker died idle."""
+        lost = self.lost()
+        if lost is None:
+            return WorkerError(f"a scoring worker process died before scoring {name(waiting)}")
+        pid, task, terminated = lost
+        how = "was terminated (SIGTERM)" if terminated else "died (killed)"
+        if task is None:
+            return WorkerError(f"scoring worker process {pid} {how} between batches, before scoring {name(waiting)}")
+        return WorkerError(f"scoring worker process {pid} {how} while scoring {name(task)}")

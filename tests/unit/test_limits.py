@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tonekit
+import tonekit.batch
 from tonekit.batch import SCORE_COLUMNS, score_chunks, score_corpus
-from tonekit.pipeline import MAX_SPAN, PIECE_LENGTH, memory_zone, tokenize
+from tonekit.pipeline import MAX_SPAN, PIECE_LENGTH, memory_zone, pipeline_for, tokenize
 
 # (constructed)
 HOSTILE = "Abe is a political dwarf and a puppet of the United States."
@@ -160,3 +161,15 @@ def test_memory_zones_do_not_nest():
             r = tonekit.score(HOSTILE + " Zq1x", nlp=nlp)
         assert "Zq1x" in nlp.vocab.strings
     assert "Zq1x" not in nlp.vocab.strings and r.hostility > 0
+
+
+def test_a_pipeline_that_made_many_lexemes_is_built_anew_with_the_same_scores(monkeypatch):
+    # Memory zones free new words, but spaCy's hash tables keep their slots: the batch
+    # engine builds its pipeline anew after VOCABULARY_REFRESH lexemes.
+    texts = unique_words(400, start=50_000)
+    expected = score_corpus(rows(texts), nlp=tonekit.load(), batch_size=50, progress=False)  # never rebuilt
+    before = pipeline_for(None)
+    monkeypatch.setattr(tonekit.batch, "VOCABULARY_REFRESH", 600)
+    out = score_corpus(rows(texts), batch_size=50, progress=False)
+    assert pipeline_for(None) is not before  # built anew, and cached in place of the old one
+    pd.testing.assert_frame_equal(out, expected)

@@ -74,10 +74,13 @@ def _is_bundled_name(value: str) -> bool:
 _PIPELINES: OrderedDict[str, Language] = OrderedDict()
 
 
-def pipeline_for(lexicon: Lexicon | str | Path | None = None) -> Language:
-    """A cached ``load(lexicon)``, keyed by the lexicon's content hash."""
+def pipeline_for(lexicon: Lexicon | str | Path | None = None, *, fresh: bool = False) -> Language:
+    """A cached ``load(lexicon)``, keyed by the lexicon's content hash; ``fresh`` builds
+    it anew in place of the cached one (whose vocabulary may have grown)."""
     lex = resolve(lexicon)
     key = lex.content_hash
+    if fresh:
+        _PIPELINES.pop(key, None)  # first, so that the old one can be freed
     if key not in _PIPELINES:
         _PIPELINES[key] = load(lex)
         if len(_PIPELINES) > 4:
