@@ -174,7 +174,8 @@ class TextScorer:
         with _collector_paused(), memory_zone(self.nlp):
             scored = self._score(items)
         if self.rebuild is not None and len(self.nlp.vocab) - self.lexemes > VOCABULARY_REFRESH:
-            del self.nlp, self.component  # before the new one is built: one in memory at a time
+            del self.nlp, self.component  # freed (a pipeline has reference cycles) before
+            gc.collect()  # the new one is built: one pipeline in memory at a time
             self._use(self.rebuild())
         return scored
 
