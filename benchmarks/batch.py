@@ -1,16 +1,24 @@
 """Batch scoring (``tonekit score``): throughput, multiprocessing and memory, in one run.
 
-    python benchmarks/batch.py [--rows 50000] [--rounds 7] [--shared ../shared/benchmarks]
+    python benchmarks/batch.py [--rows 50000] [--rounds 7] [--shared ../shared/benchmarks] [--memory-only]
 
-Prints three measurements, each quoted as a ratio measured in the same run:
+Prints five measurements, each quoted as a ratio measured in the same run:
 
 1. rows/s of the ``tonekit score`` engine (file -> chunks -> scores -> file, the code
    the command runs, called in-process) against spaCy's bare tokenizer streamed over the
    same texts (``for doc in nlp.tokenizer.pipe(texts): pass``). Target ratio >= 0.5.
 2. ``--n-process 2`` against 1 on the same file. Target speed-up >= 1.6 on 2 cores.
    Quoted with and without the workers' start-up (each builds its pipeline once).
-3. peak memory (RSS high-water mark, ``resource.getrusage`` in a fresh process each) of
+3. peak memory (RSS high-water mark, ``VmHWM`` in a fresh process each) of
    ``tonekit score`` streaming 10k and 200k rows from a file. Target: within 1.25x.
+4. the same for 10k and 300k rows of unique tokens (every row has words no other row
+   has: spaCy's string store would keep them all without memory zones). Target: within 1.25x.
+5. peak memory of scoring one 20 MB marker-dense text (``tonekit score`` on a one-row
+   file) above the peak of a one-row file of one sentence. Target: <= 300 MB. Also
+   ``tonekit.score()`` of a 5 MB text (whose result holds every marker), above its baseline.
+
+``--memory-only`` runs sections 3 to 5 alone (they measure fresh processes, so they can
+measure another version of tonekit: put its ``src`` first on ``PYTHONPATH``).
 
 Statements: 1 to 4 consecutive sentences (seeded) of the bundled DPRK–Japan corpus and,
 where the development data is present, of the Stanford Politeness Corpus requests.
@@ -87,17 +95,112 @@ def run_engine(src: Path, dst: Path, n_process: int) -> tuple[float, float]:
     return end - start, end - (first or start)
 
 
+# The child's own high-water mark: on Linux ru_maxrss survives fork and exec, so a
+# child would report at least this (large) process's peak; VmHWM is the new process's.
+PEAK = (
+    "def peak_kb():\n"
+    "    try:\n"
+    "        with open('/proc/self/status') as f:\n"
+    "            return next(int(line.split()[1]) for line in f if line.startswith('VmHWM:'))\n"
+    "    except OSError:\n"
+    "        import resource\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+)
+
+
 def peak_rss_mb(src: Path, dst: Path) -> float:
     """Peak RSS of ``tonekit score`` in a fresh process."""
-    code = (
-        "import resource, sys\n"
+    code = PEAK + (
+        "import sys\n"
         "from tonekit.cli import main\n"
         "rc = main(['score', sys.argv[1], '-o', sys.argv[2], '--no-progress'])\n"
-        "kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(kb, file=sys.stderr if rc else sys.stdout)\n"
+        "print(peak_kb(), file=sys.stderr if rc else sys.stdout)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(src), str(dst)], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def score_peak_rss_mb(src: Path) -> float:
+    """Peak RSS of ``tonekit.score()`` of the text in file ``src``, in a fresh process."""
+    code = PEAK + (
+        "import sys, tonekit\n"
+        "text = open(sys.argv[1], encoding='utf-8').read()\n"
+        "r = tonekit.score(text)\n"
+        "print(peak_kb())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(src)], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def unique_token_corpus(rows: int) -> pd.DataFrame:
+    """``rows`` statements, each with eight words that no other row has (constructed)."""
+    def word(i: int) -> str:
+        digits = ""
+        while True:
+            i, d = divmod(i, 26)
+            digits += chr(ord("a") + d)
+            if not i:
+                return "zq" + digits
+
+    texts = [
+        "The envoy {} met {} and {} in {}; the puppet {} praised {}, {} and {}.".format(
+            *(word(8 * r + k) for k in range(8))
+        )
+        for r in range(rows)
+    ]
+    return pd.DataFrame({"id": [f"u{r}" for r in range(rows)], "text": texts})
+
+
+def marker_dense_text(chars: int) -> str:
+    """A text of ``chars`` characters with a hostile and a courteous marker per sentence."""
+    paragraph = (
+        "Abe is a political dwarf and a puppet of the United States. "
+        "We express deep condolences and sympathy to Your Excellency. (constructed)\n\n"
+    )
+    return (paragraph * (chars // len(paragraph) + 1))[:chars]
+
+
+def memory(tmp: Path, df: pd.DataFrame) -> None:
+    """Sections 3 to 5: peak memory in fresh processes."""
+    rss = {}
+    for rows in (10_000, 200_000):
+        big = tmp / f"rows{rows}.jsonl"
+        repeats = -(-rows // len(df))
+        frame = pd.concat([df] * repeats, ignore_index=True).head(rows)
+        frame["id"] = [f"m{i}" for i in range(rows)]
+        write_corpus(frame, big)
+        del frame
+        rss[rows] = peak_rss_mb(big, tmp / f"out{rows}.jsonl")
+        big.unlink()
+    print("3. peak memory of tonekit score, fresh process each")
+    for rows, mb in rss.items():
+        print(f"   {rows:>9,} rows streamed: {mb:8.0f} MB")
+    print(f"   ratio 200k / 10k: {rss[200_000] / rss[10_000]:.2f}   (target <= 1.25)\n")
+
+    rss = {}
+    for rows in (10_000, 300_000):
+        big = tmp / f"unique{rows}.jsonl"
+        write_corpus(unique_token_corpus(rows), big)
+        rss[rows] = peak_rss_mb(big, tmp / f"out{rows}.jsonl")
+        big.unlink()
+    print("4. peak memory of tonekit score, rows of unique tokens (8 new words a row), fresh process each")
+    for rows, mb in rss.items():
+        print(f"   {rows:>9,} rows streamed: {mb:8.0f} MB")
+    print(f"   ratio 300k / 10k: {rss[300_000] / rss[10_000]:.2f}   (target <= 1.25)\n")
+
+    small, big = tmp / "one.jsonl", tmp / "huge.jsonl"
+    sentence = "Abe is a political dwarf. (constructed)"
+    write_corpus(pd.DataFrame({"id": ["one"], "text": [sentence]}), small)
+    write_corpus(pd.DataFrame({"id": ["huge"], "text": [marker_dense_text(20_000_000)]}), big)
+    base, huge = peak_rss_mb(small, tmp / "one.csv"), peak_rss_mb(big, tmp / "huge.csv")
+    (tmp / "one.txt").write_text(sentence, encoding="utf-8")
+    (tmp / "five.txt").write_text(marker_dense_text(5_000_000), encoding="utf-8")
+    score_base, score_five = score_peak_rss_mb(tmp / "one.txt"), score_peak_rss_mb(tmp / "five.txt")
+    print("5. peak memory of one long marker-dense text, fresh process each")
+    print(f"   tonekit score, one sentence:        {base:8.0f} MB")
+    print(f"   tonekit score, one 20 MB text:      {huge:8.0f} MB   (+{huge - base:.0f} MB; target <= +300 MB)")
+    print(f"   tonekit.score(), one sentence:      {score_base:8.0f} MB")
+    print(f"   tonekit.score(), one 5 MB text:     {score_five:8.0f} MB   (+{score_five - score_base:.0f} MB, result included)")
 
 
 def main() -> None:
@@ -105,6 +208,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--shared", type=Path, default=Path(os.environ.get("TONEKIT_SHARED", ROOT.parent / "shared" / "benchmarks")))
+    parser.add_argument("--memory-only", action="store_true", help="only the memory sections (3 to 5)")
     args = parser.parse_args()
 
     df, source = realistic_corpus(args.rows, args.shared)
@@ -115,6 +219,10 @@ def main() -> None:
     print(f"cores: {os.cpu_count()} (load average {load}), tonekit {tonekit.__version__}, chunks of {CHUNK:,} rows\n")
 
     nlp = pipeline_for(None)
+    if args.memory_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            memory(Path(tmp), df)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "statements.jsonl", Path(tmp) / "scores.jsonl"
         write_corpus(df, src)
@@ -173,21 +281,7 @@ def main() -> None:
             f"   speed-up after the first chunk: {best_one_steady / best_two_steady:.2f}   (target >= 1.6)\n"
         )
 
-        # 3. memory does not grow with the corpus
-        rss = {}
-        for rows in (10_000, 200_000):
-            big = Path(tmp) / f"rows{rows}.jsonl"
-            repeats = -(-rows // len(df))
-            frame = pd.concat([df] * repeats, ignore_index=True).head(rows)
-            frame["id"] = [f"m{i}" for i in range(rows)]
-            write_corpus(frame, big)
-            del frame
-            rss[rows] = peak_rss_mb(big, Path(tmp) / f"out{rows}.jsonl")
-            big.unlink()
-        print("3. peak memory of tonekit score, fresh process each")
-        for rows, mb in rss.items():
-            print(f"   {rows:>9,} rows streamed: {mb:8.0f} MB")
-        print(f"   ratio 200k / 10k: {rss[200_000] / rss[10_000]:.2f}   (target <= 1.25)")
+        memory(Path(tmp), df)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import pandas as pd
 from accuracy import decode_comment
 
 import tonekit
-from tonekit.batch import TextScorer
+from tonekit.engine import TextScorer
 from tonekit.pipeline import pipeline_for
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,9 +28,11 @@ has an ``error`` (e.g. from ``read_corpus(errors="report")``) is not scored and
 keeps its message; read from a file, the ``error`` column of a scored table is its
 previous run's, and the rows are scored afresh. An empty or whitespace-only text is
 not scored either: its ``error`` is ``"empty text"`` (as in ``evaluate``; ``compare``
-leaves such rows out). A subclass of ``str`` is a text like any other. Texts
-longer than ``nlp.max_length`` are scored in pieces exactly as :func:`tonekit.score`
-does.
+leaves such rows out). A subclass of ``str`` is a text like any other.
+Texts longer than :data:`~tonekit.pipeline.PIECE_LENGTH` characters (or
+``nlp.max_length``) are scored in pieces as :func:`tonekit.score` scores them, one at a
+time; runs of punctuation are tokenized in linear time (:func:`~tonekit.pipeline.tokenize`);
+each batch is scored in a spaCy memory zone, in worker processes too.
 
 Speed
 -----
@@ -44,7 +46,9 @@ it. Any other pipeline (a trained parser, an enabled lemmatizer) runs through
 ``nlp.pipe`` first. With ``n_process > 1`` worker processes build their own pipeline
 once, from the lexicon's text (or the pipeline's config and bytes), receive
 ``(position, text)`` chunks and send back numbers only, never Docs. Results do not
-depend on ``n_process`` or ``batch_size``.
+depend on ``n_process`` or ``batch_size``. A worker process that dies (killed, out of
+memory) stops the run with a :class:`WorkerError` that names the rows it was scoring.
+The scoring of batches, in this process or in workers, is :mod:`tonekit.engine`.
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({"id": ["a", "b"], "text": ["Abe is a political dwarf.", None]})
@@ -55,276 +59,33 @@ depend on ``n_process`` or ``batch_size``.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import signal
 import sys
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from spacy.language import Language
-from spacy.pipeline import Sentencizer
 
 from .corpus import (
-    STRING_DTYPE, CorpusError, error_message, is_missing, read_chunks, resolve_format, value_kind,
+    STRING_DTYPE, CorpusError, error_message, is_missing, read_chunks, resolve_format,
 )
 from .corpus.scale import is_dask_frame
-from .lexicon import Lexicon, resolve
-from .shared import EMPTY_TEXT, PathLike, is_empty_text, plain_str, unpaired_surrogate
-from .pipeline import find_component, pipeline_for, score
+from .shared import EMPTY_TEXT, PathLike, is_empty_text, plain_str
 from .pipeline.languages import warn_language_mismatch
 from .scoring import SCORE_COLUMNS
+from .workers import WorkerError
+from .engine import COUNT_COLUMNS, Engine, LexiconLike, Scored, TextScorer, collector_paused
 
-__all__ = ["SCORE_COLUMNS", "score_corpus", "score_chunks", "read_scoring_input"]
+__all__ = ["SCORE_COLUMNS", "TextScorer", "WorkerError", "score_corpus", "score_chunks", "read_scoring_input"]
 
-_COUNT_COLUMNS = ("n_tokens", "n_markers")
 DEFAULT_BATCH_SIZE = 1000
 
-LexiconLike = Lexicon | str | Path | None
-_Row = tuple[list[float] | None, str | None]  # (scores in column order, error)
-# A scored batch: one row of scores per text (NaN where it failed) and its errors. One
-# array, not a list of rows: it crosses from a worker process as one buffer.
-_Scored = tuple[np.ndarray, list[str | None]]
 
 
-# --------------------------------------------------------------------------- scoring one batch
-
-
-def _text_problem(value: Any) -> str | None:
-    if isinstance(value, str):
-        return None
-    if is_missing(value):
-        return "missing text (null)"
-    return f"text must be a string, not {value_kind(value)}"
-
-
-def _failure(exc: BaseException, text: str) -> str:
-    where = unpaired_surrogate(text) if isinstance(exc, UnicodeEncodeError) else None  # spaCy stores UTF-8
-    if where is not None:
-        return f"text is not valid Unicode: {where}"
-    return f"could not score the text: {type(exc).__name__}: {exc}"
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a batch is handled, then restored.
-
-    Scoring a batch allocates a few hundred thousand short-lived containers, and the
-    collector, triggered every 700 of them, walks whatever is alive at that moment (the
-    batch's Docs and rows) again and again: about 15% of the run time, measured. Scoring
-    leaves no reference cycles (reference counting frees everything), so the pause costs
-    no memory; the collector runs as usual between batches and in the caller's code.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-class TextScorer:
-    """Scores texts with one pipeline (in the calling process or in a worker)."""
-
-    def __init__(self, nlp: Language, batch_size: int) -> None:
-        self.nlp = nlp
-        self.component = find_component(nlp)
-        self.categories = tuple(self.component.lexicon.categories)
-        self.columns = self.component.columns
-        self.batch_size = batch_size
-        # What runs after the component cannot change its scores (as in nlp(text)).
-        position = nlp.pipe_names.index(self.component.name)
-        self.after = nlp.pipe_names[position:]
-        # Tokenizer-only when nothing but a default sentencizer runs before the
-        # component: it splits sentences itself, the same way, when a text needs it.
-        default_punct = Sentencizer().punct_chars
-        self.fast = all(
-            isinstance(pipe, Sentencizer) and pipe.punct_chars == default_punct
-            for name, pipe in nlp.pipeline[:position]
-        )
-
-    def score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
-        """Scores (a row per ``(position, text)``, in the same order) and errors."""
-        with _collector_paused():
-            return self._score(items)
-
-    def _score(self, items: Sequence[tuple[int, Any]]) -> _Scored:
-        scores = np.full((len(items), len(self.columns)), np.nan)
-        errors: list[str | None] = [None] * len(items)
-
-        def one_by_one(k: int, text: str) -> None:
-            values, errors[k] = self._one(text)
-            if values is not None:
-                scores[k] = values
-
-        todo: list[int] = []
-        max_length = self.nlp.max_length
-        for k, (_, text) in enumerate(items):
-            if type(text) is str and len(text) <= max_length:  # the common case first
-                todo.append(k)
-                continue
-            problem = _text_problem(text)
-            if problem is not None:
-                errors[k] = problem
-            elif len(text) > max_length:
-                one_by_one(k, text)
-            else:
-                todo.append(k)
-        try:
-            if todo:
-                scores[todo] = self._rows([items[k][1] for k in todo])
-        except Exception:  # find the text that failed: score the batch one by one
-            for k in todo:
-                one_by_one(k, items[k][1])
-        return scores, errors
-
-    def _rows(self, texts: list[str]) -> np.ndarray:
-        if self.fast:
-            # Tokenized, then scored. Alternating text by text between the tokenizer and
-            # the scorer (each evicts the other's tables from the CPU caches) lost 20 of
-            # 25 paired timings to this, and sub-batches of 64 texts lost 16 of 25.
-            return self.component.score_docs(list(self.nlp.tokenizer.pipe(texts)), texts, plain=True)
-        return self.component.score_docs(self.nlp.pipe(texts, disable=self.after, batch_size=self.batch_size), texts)
-
-    def _one(self, text: str) -> _Row:
-        try:
-            if len(text) > self.nlp.max_length:  # in pieces, as tonekit.score does
-                r = score(text, nlp=self.nlp)
-                values = [getattr(r, c) for c in SCORE_COLUMNS] + [r.categories[c] for c in self.categories]
-                return values, None
-            return self._rows([text])[0].tolist(), None
-        except Exception as exc:
-            return None, _failure(exc, text)
-
-
-# --------------------------------------------------------------------------- worker processes
-
-# The pipeline of a worker process, built once by the pool's initializer.
-_WORKER: TextScorer | None = None
-
-
-def _pipeline_spec(lexicon: LexiconLike, nlp: Language | None) -> tuple[str, Any, Any]:
-    """What a worker needs to rebuild the pipeline: text and bytes, never spaCy objects."""
-    if nlp is None:
-        csv_text, metadata = resolve(lexicon).to_strings()
-        return "lexicon", csv_text, metadata
-    return "pipeline", nlp.config.to_str(), nlp.to_bytes()
-
-
-def _build(spec: tuple[str, Any, Any]) -> Language:
-    kind, a, b = spec
-    if kind == "lexicon":
-        return pipeline_for(Lexicon.from_strings(a, b))
-    from spacy.util import load_model_from_config
-    from thinc.api import Config
-
-    nlp = load_model_from_config(Config().from_str(a), auto_fill=False)
-    return nlp.from_bytes(b)
-
-
-def _init_worker(spec: tuple[str, Any, Any], batch_size: int) -> None:
-    global _WORKER
-    # Ctrl-C reaches the whole process group: the parent stops the pool and reports
-    # it once, instead of every worker printing a KeyboardInterrupt traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = TextScorer(_build(spec), batch_size)
-
-
-def _score_in_worker(items: list[tuple[int, Any]]) -> _Scored:
-    assert _WORKER is not None, "worker not initialised"
-    return _WORKER.score(items)
-
-
-class _Engine:
-    """Scores chunks of ``(position, text)`` in this process or in a pool of workers."""
-
-    def __init__(self, lexicon: LexiconLike, nlp: Language | None, batch_size: int, n_process: int) -> None:
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
-        if not isinstance(n_process, int) or n_process < 1:
-            raise ValueError(f"n_process must be a positive integer, not {n_process!r}")
-        if nlp is not None and lexicon is not None:
-            raise ValueError("give either lexicon= or nlp=, not both")
-        self.batch_size = batch_size
-        self.pool: ProcessPoolExecutor | None = None
-        if n_process == 1:
-            self.local: TextScorer | None = TextScorer(nlp if nlp is not None else pipeline_for(lexicon), batch_size)
-            self.columns = self.local.columns
-            self.language = self.local.component.lexicon.language
-            return
-        self.local = None
-        if nlp is not None:
-            categories = tuple(find_component(nlp).lexicon.categories)
-            self.language = find_component(nlp).lexicon.language
-        else:
-            lexicon = resolve(lexicon)
-            categories = tuple(lexicon.categories)
-            self.language = lexicon.language
-        self.columns = SCORE_COLUMNS + categories
-        spec = _pipeline_spec(lexicon, nlp)
-        # Workers get the pipeline as data and rebuild it. Where fork is the platform's
-        # default (Linux), they also inherit the imported modules and, for a lexicon, the
-        # pipeline built here (cached by content hash): they start in a fraction of a
-        # second instead of importing spaCy and compiling the lexicon again.
-        method = "fork" if multiprocessing.get_start_method() == "fork" else "spawn"
-        if method == "fork" and spec[0] == "lexicon":
-            _build(spec)
-        self.pool = ProcessPoolExecutor(
-            n_process,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_init_worker,
-            initargs=(spec, batch_size),
-        )
-
-    @property
-    def lookahead(self) -> int:
-        """Chunks kept in flight: one more than the one being collected keeps workers busy."""
-        return 0 if self.pool is None else 1
-
-    def submit(self, items: list[tuple[int, Any]]) -> list[Any]:
-        batches = [items[i : i + self.batch_size] for i in range(0, len(items), self.batch_size)]
-        if self.pool is None:
-            return batches
-        return [self.pool.submit(_score_in_worker, batch) for batch in batches]
-
-    def collect(self, handles: list[Any], done: Callable[[int], None]) -> _Scored:
-        blocks: list[np.ndarray] = []
-        errors: list[str | None] = []
-        for handle in handles:
-            if isinstance(handle, Future):
-                try:
-                    got = handle.result()
-                except BrokenProcessPool as exc:
-                    raise RuntimeError(f"a scoring worker process died: {exc}") from exc
-            else:
-                got = self.local.score(handle)  # type: ignore[union-attr]
-            blocks.append(got[0])
-            errors.extend(got[1])
-            done(len(got[1]))
-        if not blocks:
-            return np.empty((0, len(self.columns))), errors
-        return np.concatenate(blocks), errors
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-
-    def __enter__(self) -> _Engine:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
 
 # --------------------------------------------------------------------------- frames
@@ -370,7 +131,7 @@ class _Layout:
                 items.append((i, plain_str(t) if isinstance(t, str) else t))
         return items, before
 
-    def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], scored: _Scored) -> pd.DataFrame:
+    def frame(self, df: pd.DataFrame, before: list[Any], items: list[tuple[int, Any]], scored: Scored) -> pd.DataFrame:
         values = np.full((len(df), len(self.columns)), np.nan)
         errors = list(before)
         block, failures = scored
@@ -389,7 +150,7 @@ class _Layout:
             self._warned = True
         kept = df.drop(columns=[c for c in df.columns if c in self.output])
         scores = pd.DataFrame(values, index=df.index, columns=list(self.columns))
-        for c in _COUNT_COLUMNS:
+        for c in COUNT_COLUMNS:
             scores[c] = scores[c].astype("Int64")  # counts stay integers; failed rows are <NA>
         scores["error"] = pd.Series(errors, index=df.index, dtype=object)
         return pd.concat([kept, scores], axis=1)
@@ -436,24 +197,26 @@ def score_chunks(
     >>> from tonekit.corpus import iter_corpus, write_corpus          # doctest: +SKIP
     >>> write_corpus(score_chunks(iter_corpus("big.jsonl")), "scores.parquet")  # doctest: +SKIP
     """
-    with _Engine(lexicon, nlp, batch_size, n_process) as engine, _progress(progress, total) as bar:
+    with Engine(lexicon, nlp, batch_size, n_process) as engine, _progress(progress, total) as bar:
         layout = _Layout(engine.columns, text)
         pending: deque[tuple[pd.DataFrame, list[Any], list[tuple[int, Any]], list[Any]]] = deque()
+        first_row = 0
 
         def finish() -> pd.DataFrame:
-            with _collector_paused():
+            with collector_paused():
                 df, before, items, handles = pending.popleft()
                 bar.update(len(df) - len(items))  # rows not scored (errors on input)
                 return layout.frame(df, before, items, engine.collect(handles, bar.update))
 
         mismatch_warned = False  # once per run: a corpus in another language warns once
         for df in chunks:
-            with _collector_paused():
+            with collector_paused():
                 items, before = layout.items(df)
                 if not mismatch_warned:  # a spread of 64 texts per chunk: reading all would cost 5%
                     sample = items[:: max(1, len(items) // 64)]
                     mismatch_warned = warn_language_mismatch((t for _, t in sample), engine.language, stacklevel=4)
-                pending.append((df, before, items, engine.submit(items)))
+                pending.append((df, before, items, engine.submit(items, first_row)))
+            first_row += len(df)
             while len(pending) > engine.lookahead:
                 yield finish()
         while pending:
@@ -596,7 +359,7 @@ def _score_by_language(
     if not parts:  # an empty corpus: the columns of the first lexicon
         return score_corpus(df, text=text, lexicon=next(iter(lexicons.values()), None), **options)
     out = pd.concat(parts).iloc[np.argsort(order, kind="stable")]
-    for c in _COUNT_COLUMNS:
+    for c in COUNT_COLUMNS:
         if c in out.columns:
             out[c] = out[c].astype("Int64")
     out.attrs = dict(df.attrs)

@@ -148,8 +148,8 @@ def score_frame(
 
 
 def compare_columns(ddf: Any, by: str, metrics: Sequence[str]) -> pd.DataFrame:
-    """The group column and the metrics of a Dask frame, computed (in partition order):
-    all that :func:`tonekit.compare` reads. Unknown columns fail here, before computing."""
+    """The group column, the metrics and the ``error`` column of a Dask frame, computed (in
+    partition order): all that :func:`tonekit.compare` reads. Unknown columns fail here, before computing."""
     import_dask()
     if isinstance(metrics, str):
         metrics = [metrics]
@@ -158,7 +158,9 @@ def compare_columns(ddf: Any, by: str, metrics: Sequence[str]) -> pd.DataFrame:
     if lacking:
         kind = "group" if by in lacking else "metric"
         raise KeyError(f"no {kind} column {lacking[0]!r}; columns are {list(ddf.columns)}")
-    return ddf[wanted].compute()
+    if "error" in ddf.columns:  # compare leaves error rows out and counts them
+        wanted.append("error")
+    return ddf[list(dict.fromkeys(wanted))].compute()
 
 
 def _arrow_schema(meta: pd.DataFrame) -> Any:

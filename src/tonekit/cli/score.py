@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..batch import DEFAULT_BATCH_SIZE, read_scoring_input, score_chunks
+from ..batch import DEFAULT_BATCH_SIZE, WorkerError, read_scoring_input, score_chunks
 from ..corpus import FORMATS, CorpusError, CorpusWriter
 from ..lexicon import LexiconError, resolve
 from . import scale
@@ -158,6 +158,8 @@ def _run(args: argparse.Namespace) -> int:
                 writer.write(scored)
     except BrokenPipeError:
         raise
+    except WorkerError as exc:
+        raise UsageError(f"{exc}; no output written") from exc
     except (CorpusError, ValueError, OSError) as exc:
         raise UsageError(_one_line(exc)) from exc
     finally:

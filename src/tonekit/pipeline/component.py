@@ -38,7 +38,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from ..lexicon import Lexicon, resolve
-from ..scoring import SCORE_COLUMNS, Totals, effective_weights, evidence, result_data, totals, weigh
+from ..scoring import SCORE_COLUMNS, Totals, Weight, effective_weights, evidence, result_data, totals, weigh
 from .extensions import DATA_ATTR, register_extensions
 from .matching import LexiconMatcher, has_format_characters, sentence_starts, sentence_words, space_tokens
 
@@ -186,16 +186,25 @@ class ToneComponent:
         rebuilding it from the tokens); ``plain`` says the Doc comes straight from the
         tokenizer, which spares looking for annotations it cannot have.
         """
+        weights, n_tokens = self.weights(doc, text, plain=plain)
+        if not weights:
+            return Totals(0.0, 0.0, 0.0, 0.0, 0.0, n_tokens, 0, {})
+        return totals(weights, n_tokens)
+
+    def weights(self, doc: Doc, text: str | None = None, *, plain: bool = False) -> tuple[list[Weight], int]:
+        """The effective weights of a Doc's markers, in text order, and its number of
+        tokens (whitespace is none): what :meth:`totals` adds up. The pieces of a long
+        text add up to its scores: their weights joined in order, their tokens summed."""
         matcher = self.matcher
         spaces, format_characters = _layout(doc, doc.text if text is None else text)
         n_tokens = len(doc) - len(spaces)
         hits = matcher.hits(doc, spaces, lemmas=False if plain else None, format_characters=format_characters)
         if not hits:
-            return Totals(0.0, 0.0, 0.0, 0.0, 0.0, n_tokens, 0, {})
+            return [], n_tokens
         sentences = not plain and len(doc) > 1 and doc.has_annotation("SENT_START")
         sent_starts = sentence_starts(doc) if sentences else None
         weighed = weigh(doc, hits, self.lexicon, sent_starts, matcher.cues, spaces, parsed=False if plain else None)
-        return totals(effective_weights(weighed), n_tokens)
+        return effective_weights(weighed), n_tokens
 
     def score_docs(self, docs: Iterable[Doc], texts: Sequence[str] | None = None, *, plain: bool = False) -> np.ndarray:
         """:meth:`totals` of each Doc as the rows of one array, in the order of

@@ -20,6 +20,7 @@ from ..shared import plain_str, unpaired_surrogate
 from .component import FACTORY, ToneComponent
 from .extensions import doc_result
 from .languages import LEMMATIZING_TOKENIZERS, blank, warn_language_mismatch
+from .tokens import PIECE_LENGTH, memory_zone, tokenize
 
 
 def load(
@@ -79,10 +80,13 @@ def _is_bundled_name(value: str) -> bool:
 _PIPELINES: OrderedDict[str, Language] = OrderedDict()
 
 
-def pipeline_for(lexicon: Lexicon | str | Path | None = None) -> Language:
-    """A cached ``load(lexicon)``, keyed by the lexicon's content hash."""
+def pipeline_for(lexicon: Lexicon | str | Path | None = None, *, fresh: bool = False) -> Language:
+    """A cached ``load(lexicon)``, keyed by the lexicon's content hash; ``fresh`` builds
+    it anew in place of the cached one (whose vocabulary may have grown)."""
     lex = resolve(lexicon)
     key = lex.content_hash
+    if fresh:
+        _PIPELINES.pop(key, None)  # first, so that the old one can be freed
     if key not in _PIPELINES:
         _PIPELINES[key] = load(lex)
         if len(_PIPELINES) > 4:
@@ -106,10 +110,13 @@ def find_component(nlp: Language, *, enabled: bool = True) -> ToneComponent:
 def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Language | None = None) -> ToneResult:
     """Score one text for hostility and courtesy, with the markers behind the scores.
 
-    Texts longer than ``nlp.max_length`` are scored in pieces cut at paragraph or
-    sentence ends and joined; an empty or blank text scores zero here (a corpus row of
-    it gets the error ``"empty text"`` in ``score_corpus``). A subclass of ``str`` is
-    scored as its plain text.
+    Texts longer than :data:`~tonekit.pipeline.tokens.PIECE_LENGTH` characters (or
+    ``nlp.max_length``, if smaller) are scored in pieces cut at paragraph or sentence
+    ends and joined, one piece at a time, so memory does not grow with the text. An
+    empty or blank text scores zero here (a corpus row of it gets the error
+    ``"empty text"`` in ``score_corpus``). A subclass of ``str`` is scored as its plain
+    text. Strings the text adds to the vocabulary are freed afterwards
+    (:func:`~tonekit.pipeline.tokens.memory_zone`).
 
     >>> r = score("I express deep condolences and sympathy to Your Excellency.")
     >>> r.courtesy > 0.5 and r.hostility == 0
@@ -127,15 +134,22 @@ def score(text: str, *, lexicon: Lexicon | str | Path | None = None, nlp: Langua
         raise ValueError("give either lexicon= or nlp=, not both (the pipeline's component has its lexicon)")
     component = find_component(nlp)
     warn_language_mismatch([text], component.lexicon.language, stacklevel=2)
-    if len(text) <= nlp.max_length:
-        return doc_result(nlp(text))
-    pieces = list(split_long_text(text, nlp.max_length))
-    parts = []
+    component.matcher  # compiled outside the memory zone, whose strings do not last
+    limit = min(nlp.max_length, PIECE_LENGTH)
+    with memory_zone(nlp):
+        if len(text) <= limit:
+            return doc_result(nlp(tokenize(nlp, text)))
+        return merge(_pieces(nlp, text, limit), text, component.lexicon.categories)
+
+
+def _pieces(nlp: Language, text: str, limit: int) -> Iterator[tuple[int, int, ToneResult]]:
+    """The result of each piece with the offsets of its first character and token,
+    piece by piece: no Doc is kept once its result is taken."""
     token_offset = 0
-    for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces)):
-        parts.append((offset, token_offset, doc_result(doc)))
+    for offset, piece in split_long_text(text, limit):
+        doc = nlp(tokenize(nlp, piece))
+        yield offset, token_offset, doc_result(doc)
         token_offset += len(doc)
-    return merge(parts, text, component.lexicon.categories)
 
 
 def split_long_text(text: str, limit: int) -> Iterator[tuple[int, str]]:

@@ -233,13 +233,16 @@ def sentence_tone(
     return SentenceTone(index, text, start, end, n_tokens, *totals(_weights(markers), n_tokens)[:5])
 
 
-def merge(parts: Sequence[tuple[int, int, ToneResult]], text: str, categories: Iterable[str]) -> ToneResult:
+def merge(parts: Iterable[tuple[int, int, ToneResult]], text: str, categories: Iterable[str]) -> ToneResult:
     """Join the results of consecutive pieces of one long text: ``(char_offset,
-    token_offset, result)`` per piece, the offsets of its first character and token."""
+    token_offset, result)`` per piece, the offsets of its first character and token
+    (an iterator of pieces is read one piece at a time)."""
     markers: list[Marker] = []
     sentences: list[tuple[int, int, int]] = []
     n_tokens = 0
+    lexicon = ""
     for offset, token_offset, part in parts:
+        lexicon = part.lexicon
         base = len(sentences)
         markers += [
             replace(
@@ -257,5 +260,4 @@ def merge(parts: Sequence[tuple[int, int, ToneResult]], text: str, categories: I
         ]
         sentences += [(s.start_char + offset, s.end_char + offset, s.n_tokens) for s in part.sentences]
         n_tokens += part.n_tokens
-    lexicon = parts[0][2].lexicon if parts else ""
     return build_result(text, markers, n_tokens, sentences, categories, lexicon)
