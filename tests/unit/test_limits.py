@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tonekit
-import tonekit.batch
+import tonekit.engine
 from tonekit.batch import SCORE_COLUMNS, score_chunks, score_corpus
 from tonekit.pipeline import MAX_SPAN, PIECE_LENGTH, memory_zone, pipeline_for, tokenize
 
@@ -169,7 +169,7 @@ def test_a_pipeline_that_made_many_lexemes_is_built_anew_with_the_same_scores(mo
     texts = unique_words(400, start=50_000)
     expected = score_corpus(rows(texts), nlp=tonekit.load(), batch_size=50, progress=False)  # never rebuilt
     before = pipeline_for(None)
-    monkeypatch.setattr(tonekit.batch, "VOCABULARY_REFRESH", 600)
+    monkeypatch.setattr(tonekit.engine, "VOCABULARY_REFRESH", 600)
     out = score_corpus(rows(texts), batch_size=50, progress=False)
     assert pipeline_for(None) is not before  # built anew, and cached in place of the old one
     pd.testing.assert_frame_equal(out, expected)
