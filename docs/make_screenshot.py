@@ -29,7 +29,7 @@ def main(out: Path = ROOT / "docs" / "report.png", width: int = 1000, height: in
     scores = tonekit.score_corpus(tonekit.corpora.load("dprk_japan"), progress=False)
     with tempfile.TemporaryDirectory() as tmp:
         page = write_report(scores, Path(tmp) / "report.html", by="era", groups=["Abe", "Suga", "Kishida"],
-                            title="DPRK statements on Japan: Abe, Suga, Kishida", run_date=dt.date(2026, 12, 1))
+                            title="DPRK statements on Japan: Abe, Suga, Kishida", run_date=dt.date(2026, 12, 6))
         with Chromium.start() as browser:
             loaded = browser.open(page)
             if loaded.errors or loaded.requests != [loaded.url]:
