@@ -40,7 +40,7 @@ from .keyness import Keyness, keyness, markers_table
 from .lexicon import Lexicon, resolve
 from .pipeline import score
 from .scoring import PRIOR_TOKENS, SCALE, render_html
-from .shared import __version__
+from .shared import __version__, write_text_file
 from .viz import plot_comparison, plot_timeline
 
 __all__ = ["report", "write_report", "CSP"]
@@ -300,9 +300,7 @@ def write_report(scores: pd.DataFrame, path: str | Path, **options: Any) -> Path
     """
     page = report(scores, **options)
     out = Path(path)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
+    write_text_file(out, lambda fh: fh.write(page))
     return out
 
 

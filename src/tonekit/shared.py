@@ -10,8 +10,12 @@ metadata and the behaviour-case files alike.
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 from importlib.metadata import PackageNotFoundError, version
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import IO
 from typing import Any, Union
 
 from pydantic import ValidationError
@@ -77,6 +81,36 @@ def plain_str(text: str) -> str:
     'str'
     """
     return text if type(text) is str else str.__str__(text)
+
+
+def write_text_file(path: str | os.PathLike[str], write: Callable[[IO[str]], Any]) -> None:
+    """Write a UTF-8 text file whole or not at all: ``write`` fills a hidden file beside
+    ``path``, which then replaces it. A new file gets the permissions the umask gives
+    (not ``mkstemp``'s 0600); a replaced file keeps its own, as ``cp`` keeps them.
+
+    >>> write_text_file("scores.csv", lambda fh: fh.write("id,hostility"))  # doctest: +SKIP
+    """
+    dest = Path(path)
+    while True:
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+        try:
+            mode = os.stat(dest).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and stat.S_ISREG(mode):
+            os.chmod(tmp, stat.S_IMODE(mode))
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def markdown_cell(text: str) -> str:

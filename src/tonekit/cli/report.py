@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from .table import Table
+from .usage import add_force, check_output
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--groups", nargs="+", metavar="GROUP",
                         help="groups to compare, in this order; the answer contrasts the first and the last")
     parser.add_argument("--title", help="page title (default: from the groups)")
+    add_force(parser)
     parser.add_argument("--lexicon", help="the lexicon that made the scores (bundled name or CSV path)")
     parser.add_argument("--samples", type=int, default=2, metavar="N",
                         help="most hostile and most courteous statements shown per group (default 2)")
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report import write_report
     from .usage import UsageError
 
+    check_output(args.output, args.force)
     scores = Table(args.scores, what="scores").frame.reset_index(drop=True)
     if args.samples < 0:
         raise UsageError(f"--samples must be 0 or more, not {args.samples}")

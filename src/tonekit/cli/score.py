@@ -199,7 +199,7 @@ def _check_paths(source: str, output: str, force: bool = False) -> None:
     output file that is write-protected is replaced only with ``--force``, as ``mv -i``
     and ``cp -i`` ask first.
     """
-    from .usage import UsageError
+    from .usage import UsageError, check_output
 
     if source != "-":
         if os.path.isdir(source):
@@ -208,25 +208,9 @@ def _check_paths(source: str, output: str, force: bool = False) -> None:
             raise UsageError(f"no such input file: {source}")
         if not os.access(source, os.R_OK):
             raise UsageError(f"cannot read {source}: permission denied")
-    if output == "-" or _stream(output):
-        return
-    if os.path.isdir(output):
-        raise UsageError(f"output is a directory: {output}")
-    parent = os.path.dirname(output) or "."
-    if not os.path.isdir(parent):
-        raise UsageError(f"cannot write {output}: no such directory {parent}")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {output}: directory {parent} is not writable")
     if source != "-" and os.path.exists(output) and os.path.samefile(source, output):
         raise UsageError(f"output {output} is the input file; write the scores to another file")
-    if os.path.isfile(output) and not force and _write_protected(output):
-        raise UsageError(f"output {output} is write-protected; pass --force to replace it")
-
-
-def _write_protected(path: str) -> bool:
-    # The superuser may write any file: a file without write permission bits is still
-    # one its owner has protected.
-    return not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222
+    check_output(output, force)
 
 
 def _input_format(source: str, format: str | None) -> str:

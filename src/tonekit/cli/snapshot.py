@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
-from .usage import add_text_col
+from ..shared import write_text_file
+from .usage import add_force, add_text_col, check_output
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     snap.add_argument("corpus", metavar="CORPUS", help="corpus file (csv/jsonl/parquet) or bundled corpus name")
     snap.add_argument("-o", "--output", required=True, help="golden CSV to write ('-' for stdout)")
+    add_force(snap)
     _common(snap)
     snap.set_defaults(func=run_snapshot)
 
@@ -63,20 +63,14 @@ def _guard(call):
 def run_snapshot(args: argparse.Namespace) -> int:
     from ..regression import snapshot
 
+    check_output(args.output, args.force)
     golden = _guard(lambda: snapshot(args.corpus, args.lexicon, text=args.text_col, id=args.id))
     if args.output == "-":
         print(golden.to_csv(index=False), end="")
         return 0
     out = Path(args.output)
-    # Write beside the target and rename, so an interrupted run leaves the old snapshot intact.
-    fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", suffix=".tmp", prefix=out.name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            golden.to_csv(fh, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Beside the target, then renamed: an interrupted run leaves the old snapshot intact.
+    write_text_file(out, lambda fh: golden.to_csv(fh, index=False))
     print(f"wrote {len(golden)} documents to {out} [{golden['lexicon'].iloc[0] if len(golden) else ''}]")
     return 0
 
