@@ -15,6 +15,7 @@ import gc
 import itertools
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -236,6 +237,27 @@ def _score_in_worker(batch: int, items: list[tuple[int, Any]]) -> Scored:
         return _WORKER.score(items)
 
 
+@contextmanager
+def signals_deferred() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM noted while the worker pool's locks may be held, and raised as
+    soon as the block ends (its handler restored), from this code: raised inside a lock's
+    acquire, an exception can leave the lock held, and the pool's shutdown then waits for
+    it forever. The block sees the signals noted so far, to stop waiting early."""
+    if threading.current_thread() is not threading.main_thread():
+        yield []
+        return
+    caught: list[int] = []
+    noted = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in noted}
+    try:
+        yield caught
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if caught:
+            signal.raise_signal(caught[0])
+
+
 class Engine:
     """Scores chunks of ``(position, text)`` in this process or in a pool of workers."""
 
@@ -298,7 +320,8 @@ class Engine:
             number = next(self.numbers)
             self.rows[number] = (first_row + batch[0][0] + 1, first_row + batch[-1][0] + 1)
             try:
-                handles.append((number, self.pool.submit(_score_in_worker, number, batch)))
+                with signals_deferred():
+                    handles.append((number, self.pool.submit(_score_in_worker, number, batch)))
             except BrokenProcessPool:
                 raise self._lost(number) from None
         return handles
@@ -310,7 +333,7 @@ class Engine:
             if self.pool is not None:
                 number, future = handle
                 try:
-                    got = future.result()
+                    got = self._result(future)
                 except BrokenProcessPool:
                     raise self._lost(number) from None
                 del self.rows[number]
@@ -322,6 +345,17 @@ class Engine:
         if not blocks:
             return np.empty((0, len(self.columns))), errors
         return np.concatenate(blocks), errors
+
+    @staticmethod
+    def _result(future: Any) -> Scored:
+        """The future's result, waited for in short steps so that a signal stops the wait."""
+        while True:  # a noted signal that its own handler ignores leaves the wait going
+            with signals_deferred() as caught:
+                while not caught:
+                    try:
+                        return future.result(timeout=0.2)
+                    except TimeoutError:
+                        continue
 
     def _lost(self, waiting: int) -> WorkerError:
         """The error for a worker that died, once the pool has ended the others."""

@@ -384,3 +384,19 @@ def test_error_false_or_0_is_no_previous_error(tmp_path: Path):
     path = tmp_path / "statements.jsonl"
     path.write_text(f'{{"id": "a", "text": "{HOSTILE}", "error": false}}\n', encoding="utf-8")
     assert score_corpus(path, progress=False).loc[0, "hostility"] > 0.5
+
+
+def test_a_signal_in_the_pools_critical_section_is_raised_when_it_ends():
+    # Raised inside a lock's acquire, KeyboardInterrupt can leave the worker pool's lock
+    # held, and shutting the pool down then hangs: Ctrl-C is noted there, raised after.
+    import signal
+
+    from tonekit.engine import signals_deferred
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with signals_deferred() as caught:
+            signal.raise_signal(signal.SIGINT)
+            steps.append(("noted", list(caught)))
+    assert steps == [("noted", [signal.SIGINT])]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
