@@ -23,7 +23,7 @@ from ..batch import read_scoring_input, score_corpus
 from ..corpus import CorpusError
 from ..corpus.scale import corpus_files, read_files
 from ..lexicon import LexiconError, resolve
-from .usage import UsageError
+from .usage import UsageError, one_line, show_warning
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
+            warnings.showwarning = show_warning
             files = corpus_files(args.input, args.format)
             reader = partial(read_scoring_input, text=args.text_col, format=args.format)
             scored = score_corpus(
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
                     scored, args.output, client, partition_on=args.partition_on, progress=progress,
                 )
     except (CorpusError, LexiconError, KeyError, ValueError, OSError, ImportError) as exc:
-        raise UsageError(_one_line(exc)) from exc
+        raise UsageError(one_line(exc)) from exc
     finally:
         signal.signal(signal.SIGTERM, previous)
     seconds = time.perf_counter() - start
@@ -107,17 +107,3 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed and args.strict else 0
-
-
-def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    text = str(message).strip()
-    print(f"warning: {text.splitlines()[0] if text else category.__name__}", file=sys.stderr)
-
-
-def _one_line(exc: BaseException) -> str:
-    problems = getattr(exc, "problems", None)
-    if problems:
-        rest = len(problems) - 1
-        return str(problems[0]) + (f" (and {rest} more problem{'s' * (rest > 1)})" if rest else "")
-    text = str(exc).strip().strip('"')
-    return text.splitlines()[0] if text else type(exc).__name__

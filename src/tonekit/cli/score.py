@@ -27,6 +27,7 @@ from ..batch import DEFAULT_BATCH_SIZE, WorkerError, read_scoring_input, score_c
 from ..corpus import FORMATS, CorpusError, CorpusWriter
 from ..lexicon import LexiconError, resolve
 from . import scale
+from .usage import one_line, show_warning
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -138,14 +139,14 @@ def _run(args: argparse.Namespace) -> int:
         out_format = _output_format(args)
         writer = CorpusWriter(args.output, format=out_format)
     except (LexiconError, KeyError, OSError, ValueError) as exc:
-        raise UsageError(_one_line(exc)) from exc
+        raise UsageError(one_line(exc)) from exc
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     previous = signal.signal(signal.SIGTERM, _terminate)
     start = time.perf_counter()
     failed = 0
     try:
         with writer, warnings.catch_warnings():
-            warnings.showwarning = _show_warning
+            warnings.showwarning = show_warning
             chunks: Iterator[pd.DataFrame] = read_scoring_input(
                 args.input, text=args.text_col, format=args.format, chunksize=args.chunk_size,
                 python_strings=True,
@@ -161,7 +162,7 @@ def _run(args: argparse.Namespace) -> int:
     except WorkerError as exc:
         raise UsageError(f"{exc}; no output written") from exc
     except (CorpusError, ValueError, OSError) as exc:
-        raise UsageError(_one_line(exc)) from exc
+        raise UsageError(one_line(exc)) from exc
     finally:
         signal.signal(signal.SIGTERM, previous)
     seconds = time.perf_counter() - start
@@ -171,12 +172,6 @@ def _run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed and args.strict else 0
-
-
-def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    """A warning as one line on stderr, without Python's source location."""
-    text = str(message).strip()
-    print(f"warning: {text.splitlines()[0] if text else category.__name__}", file=sys.stderr)
 
 
 def _bundled_corpus(source: str) -> str:
@@ -230,13 +225,3 @@ def _input_format(source: str, format: str | None) -> str:
     if not os.path.isfile(source):
         return "csv"
     raise UsageError(f"cannot tell the format of {source} from its name; pass --format ({', '.join(FORMATS)})")
-
-
-def _one_line(exc: BaseException) -> str:
-    """The first problem of an error, on one line (with a count of the others)."""
-    problems = getattr(exc, "problems", None)
-    if problems:
-        rest = len(problems) - 1
-        return str(problems[0]) + (f" (and {rest} more problem{'s' * (rest > 1)})" if rest else "")
-    text = str(exc).strip().strip('"')
-    return text.splitlines()[0] if text else type(exc).__name__

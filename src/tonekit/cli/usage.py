@@ -2,6 +2,8 @@
 
 import argparse
 import os
+import sys
+from typing import Any
 
 
 class UsageError(Exception):
@@ -38,3 +40,20 @@ def check_output(output: str, force: bool = False) -> None:
     # one its owner has protected.
     if os.path.isfile(output) and not force and (not os.access(output, os.W_OK) or not os.stat(output).st_mode & 0o222):
         raise UsageError(f"output {output} is write-protected; pass --force to replace it")
+
+
+def show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A warning as one line on stderr, without Python's source location
+    (a ``warnings.showwarning`` for the verbs)."""
+    text = str(message).strip()
+    print(f"warning: {text.splitlines()[0] if text else category.__name__}", file=sys.stderr)
+
+
+def one_line(exc: BaseException) -> str:
+    """The first problem of an error, on one line (with a count of the others)."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        rest = len(problems) - 1
+        return str(problems[0]) + (f" (and {rest} more problem{'s' * (rest > 1)})" if rest else "")
+    text = str(exc).strip().strip('"')
+    return text.splitlines()[0] if text else type(exc).__name__
