@@ -108,6 +108,15 @@ PEAK = (
 )
 
 
+def print_peaks(title: str, rss: dict[int, float]) -> None:
+    """The peak of each run and the ratio of the largest to the smallest (target <= 1.25)."""
+    print(title)
+    for rows, mb in rss.items():
+        print(f"   {rows:>9,} rows streamed: {mb:8.0f} MB")
+    small, large = min(rss), max(rss)
+    print(f"   ratio {large // 1000}k / {small // 1000}k: {rss[large] / rss[small]:.2f}   (target <= 1.25)\n")
+
+
 def peak_rss_mb(src: Path, dst: Path) -> float:
     """Peak RSS of ``tonekit score`` in a fresh process."""
     code = PEAK + (
@@ -172,10 +181,7 @@ def memory(tmp: Path, df: pd.DataFrame) -> None:
         del frame
         rss[rows] = peak_rss_mb(big, tmp / f"out{rows}.jsonl")
         big.unlink()
-    print("3. peak memory of tonekit score, fresh process each")
-    for rows, mb in rss.items():
-        print(f"   {rows:>9,} rows streamed: {mb:8.0f} MB")
-    print(f"   ratio 200k / 10k: {rss[200_000] / rss[10_000]:.2f}   (target <= 1.25)\n")
+    print_peaks("3. peak memory of tonekit score, fresh process each", rss)
 
     rss = {}
     for rows in (10_000, 300_000):
@@ -183,10 +189,7 @@ def memory(tmp: Path, df: pd.DataFrame) -> None:
         write_corpus(unique_token_corpus(rows), big)
         rss[rows] = peak_rss_mb(big, tmp / f"out{rows}.jsonl")
         big.unlink()
-    print("4. peak memory of tonekit score, rows of unique tokens (8 new words a row), fresh process each")
-    for rows, mb in rss.items():
-        print(f"   {rows:>9,} rows streamed: {mb:8.0f} MB")
-    print(f"   ratio 300k / 10k: {rss[300_000] / rss[10_000]:.2f}   (target <= 1.25)\n")
+    print_peaks("4. peak memory of tonekit score, rows of unique tokens (8 new words a row), fresh process each", rss)
 
     small, big = tmp / "one.jsonl", tmp / "huge.jsonl"
     sentence = "Abe is a political dwarf. (constructed)"
